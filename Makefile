@@ -1,0 +1,39 @@
+# One entry point for setting up, running the demo and testing. See README.md.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO_DIR ?= demo_output
+
+.PHONY: setup system-packages demo test lint bench clean
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	bash scripts/install_system_packages.sh
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## demo: set everything up and run the main job on the embedded demo
+demo: setup
+	$(BIN)/cesm-reader demo --out $(DEMO_DIR)
+
+## lint: ruff (format + check) and the layering contracts (import-linter)
+lint: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## test: set everything up, lint, and run the test suite (GUI tests offscreen)
+test: lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: setup
+	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build *.egg-info

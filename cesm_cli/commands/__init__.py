@@ -1,0 +1,1 @@
+"""One module per ``cesm-reader`` subcommand (see :mod:`cesm_cli.main`)."""

@@ -1,0 +1,28 @@
+"""Exception hierarchy of the project's core.
+
+Every error a user can cause (a missing file, a malformed manifest, an impossible setting) is a
+:class:`CesmError`. Its message names the file, row and field, so that the command line can print it
+without a traceback. Other packages derive their own errors from :class:`CesmError`.
+"""
+
+from __future__ import annotations
+
+
+class CesmError(Exception):
+    """Base class of every error caused by user input; the CLI prints these without a traceback."""
+
+
+class ImageReadError(CesmError):
+    """An image or mask file is missing, unreadable, or not what it claims to be."""
+
+
+class CaseError(CesmError):
+    """A case is inconsistent: shapes differ, the mask is empty, the pixel spacing is unknown..."""
+
+
+class ManifestError(CesmError):
+    """A case manifest is malformed or references unusable files."""
+
+
+class PreprocessingError(CesmError):
+    """The paper's preprocessing cannot be applied with the given inputs or settings."""

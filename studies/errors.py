@@ -1,0 +1,17 @@
+"""Errors of the study engine; all derive from :class:`model_core.errors.CesmError`."""
+
+from __future__ import annotations
+
+from model_core.errors import CesmError
+
+
+class StudyError(CesmError):
+    """Base class of errors raised by the study engine."""
+
+
+class AnalysisInputError(StudyError):
+    """Reads, manifest or model scores given to the analysis are inconsistent or malformed."""
+
+
+class SynthesisError(StudyError):
+    """Impossible settings for a synthetic cohort (e.g. a malignant fraction outside 0..1)."""
