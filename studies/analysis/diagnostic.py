@@ -1,0 +1,145 @@
+"""Diagnostic performance of binary calls: the 2x2 table and its proportions with CIs.
+
+Accuracy, sensitivity, specificity, PPV and NPV are binomial proportions of the 2x2 table of
+truth (pathology) against the reader's or model's call, each with a confidence interval from
+:func:`studies.analysis.proportions.proportion_ci` (default: Wilson with continuity correction as
+R ``prop.test``, the intervals of Mao et al. 2023). F1 = 2TP / (2TP + FP + FN) is given as a point
+estimate only: it has no standard closed-form interval.
+
+Undefined proportions (e.g. the PPV when nobody was called positive) follow the n = 0 policy of
+:mod:`studies.analysis.proportions`: NaN, exported as ``null``. F1 is ``None`` when
+2TP + FP + FN = 0 (no diseased case and no positive call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from studies.analysis.proportions import CiMethod, ProportionResult, proportion_ci
+
+
+def binary_array(values: object, name: str) -> np.ndarray:
+    """A 1-D array of 0/1 (bool accepted) as int8; raises ValueError otherwise.
+
+    Shared by the tests of paired binary data (diagnostic metrics, McNemar).
+    """
+    array = np.asarray(values)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
+    if array.dtype == bool:
+        return array.astype(np.int8)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be numeric 0/1 or boolean, got dtype {array.dtype}")
+    if not np.all(np.isin(array, (0, 1))):
+        bad = array[~np.isin(array, (0, 1))]
+        raise ValueError(f"{name} must contain only 0 and 1; found {bad[:5].tolist()}")
+    return array.astype(np.int8)
+
+
+def paired_binary(first: object, second: object, names: tuple[str, str]) -> tuple:
+    """Two 0/1 arrays of the same, non-zero length."""
+    a = binary_array(first, names[0])
+    b = binary_array(second, names[1])
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have one value per case: "
+            f"got {a.shape[0]} and {b.shape[0]}"
+        )
+    if a.size == 0:
+        raise ValueError(f"{names[0]} and {names[1]} are empty")
+    return a, b
+
+
+@dataclass(frozen=True)
+class DiagnosticResult:
+    """2x2 counts and the diagnostic proportions derived from them.
+
+    Attributes:
+        tp, fp, tn, fn: counts (truth 1 = malignant; call 1 = malignant).
+        accuracy: (TP + TN) / N.
+        sensitivity: TP / (TP + FN).
+        specificity: TN / (TN + FP).
+        ppv: TP / (TP + FP).
+        npv: TN / (TN + FN).
+        f1: 2TP / (2TP + FP + FN), or None when the denominator is 0.
+    """
+
+    tp: int
+    fp: int
+    tn: int
+    fn: int
+    accuracy: ProportionResult
+    sensitivity: ProportionResult
+    specificity: ProportionResult
+    ppv: ProportionResult
+    npv: ProportionResult
+    f1: float | None
+
+    @property
+    def n(self) -> int:
+        """Number of cases."""
+        return self.tp + self.fp + self.tn + self.fn
+
+    def proportions(self) -> dict[str, ProportionResult]:
+        """The five proportions by name, in report order."""
+        return {
+            "accuracy": self.accuracy,
+            "sensitivity": self.sensitivity,
+            "specificity": self.specificity,
+            "ppv": self.ppv,
+            "npv": self.npv,
+        }
+
+    def to_dict(self) -> dict[str, object]:
+        """DESIGN §3.5: ``tp fp tn fn``, the five proportions, ``f1``."""
+        out: dict[str, object] = {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn}
+        out.update({name: p.to_dict() for name, p in self.proportions().items()})
+        out["f1"] = self.f1
+        return out
+
+    def summary(self) -> str:
+        """Several lines: the table, then one line per proportion."""
+        lines = [f"TP={self.tp} FP={self.fp} TN={self.tn} FN={self.fn} (n={self.n})"]
+        lines += [f"{name:<12}{p.summary()}" for name, p in self.proportions().items()]
+        lines.append(f"{'f1':<12}{'undefined' if self.f1 is None else f'{self.f1:.3f}'}")
+        return "\n".join(lines)
+
+
+def diagnostic_metrics(
+    truth: object, decision: object, ci_method: CiMethod = "wilson_cc", alpha: float = 0.05
+) -> DiagnosticResult:
+    """Diagnostic proportions with CIs from truth and binary calls (1 = malignant).
+
+    Args:
+        truth: shape (cases,), 1 = malignant (diseased), 0 = benign.
+        decision: shape (cases,), the call: 1 = malignant (positive), 0 = benign.
+        ci_method: interval method of :func:`~studies.analysis.proportions.proportion_ci`.
+        alpha: significance level of the intervals.
+
+    Raises:
+        ValueError: on values other than 0/1, different lengths, or empty input.
+    """
+    t, d = paired_binary(truth, decision, ("truth", "decision"))
+    tp = int(np.sum((t == 1) & (d == 1)))
+    fp = int(np.sum((t == 0) & (d == 1)))
+    tn = int(np.sum((t == 0) & (d == 0)))
+    fn = int(np.sum((t == 1) & (d == 0)))
+
+    def ci(x: int, n: int) -> ProportionResult:
+        return proportion_ci(x, n, method=ci_method, alpha=alpha)
+
+    f1_denominator = 2 * tp + fp + fn
+    return DiagnosticResult(
+        tp=tp,
+        fp=fp,
+        tn=tn,
+        fn=fn,
+        accuracy=ci(tp + tn, tp + fp + tn + fn),
+        sensitivity=ci(tp, tp + fn),
+        specificity=ci(tn, tn + fp),
+        ppv=ci(tp, tp + fp),
+        npv=ci(tn, tn + fn),
+        f1=2 * tp / f1_denominator if f1_denominator else None,
+    )

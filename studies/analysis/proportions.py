@@ -1,0 +1,192 @@
+"""Binomial proportions with confidence intervals: accuracy, sensitivity, specificity, PPV, NPV.
+
+The default interval is the Wilson score interval with continuity correction *exactly as R's*
+``stats::prop.test(x, n)$conf.int`` computes it, because that is what the reader-study literature
+(Mao et al., Br J Cancer 2023, Tables 2-3: 28/33 -> 0.673-0.943, 13/13 -> 0.717-1.000) reports.
+Two details of R's implementation differ from Newcombe's textbook method 4 (Newcombe, Stat Med
+1998;17:857-72) and are reproduced on purpose:
+
+* the continuity correction is ``min(0.5, |x - n/2|)`` (R shrinks it towards the default null
+  p = 0.5), so at x = n/2 no correction is applied;
+* the bounds are clamped to [0, 1] (lower = 0 at x = 0, upper = 1 at x = n).
+
+No Python package computes that variant, so it is written here by hand (:func:`_wilson_cc_r`).
+Clopper-Pearson, Wilson without correction and Jeffreys come from
+:func:`statsmodels.stats.proportion.proportion_confint`; for Jeffreys the Brown, Cai & DasGupta
+(Stat Sci 2001;16:101-33) boundary convention is applied (lower = 0 at x = 0, upper = 1 at x = n),
+which statsmodels does not do.
+
+Policy for n = 0 (e.g. the PPV of a reader who called no case positive): the proportion is
+undefined; ``estimate``, ``ci_low`` and ``ci_high`` are NaN, and :meth:`ProportionResult.to_dict`
+writes them as ``null`` (the convention of the R reference vectors).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
+
+CiMethod = Literal["wilson_cc", "clopper_pearson", "wilson", "jeffreys"]
+
+#: Human-readable names of the interval methods, for summaries and reports.
+CI_METHOD_NAMES: dict[str, str] = {
+    "wilson_cc": "Wilson score with continuity correction (R prop.test)",
+    "clopper_pearson": "Clopper-Pearson exact",
+    "wilson": "Wilson score",
+    "jeffreys": "Jeffreys",
+}
+
+
+def json_number(value: float | None) -> float | str | None:
+    """A float as the analysis JSON writes it: NaN -> ``None``, ±inf -> ``"Inf"``/``"-Inf"``.
+
+    Strict JSON has no NaN or infinity; this is the convention of the R reference vectors
+    (jsonlite), so exported results can be compared with them directly.
+    """
+    if value is None:
+        return None
+    number = float(value)
+    if math.isnan(number):
+        return None
+    if math.isinf(number):
+        return "Inf" if number > 0 else "-Inf"
+    return number
+
+
+def check_alpha(alpha: float) -> float:
+    """Validate a significance level (0 < alpha < 1) and return it as a float."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
+        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
+    if not 0.0 < float(alpha) < 1.0:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    return float(alpha)
+
+
+def confidence_label(alpha: float) -> str:
+    """``0.05`` -> ``"95%"``, for summaries."""
+    return f"{100 * (1 - alpha):g}%"
+
+
+@dataclass(frozen=True)
+class ProportionResult:
+    """A proportion x/n with its confidence interval.
+
+    Attributes:
+        estimate: x / n; NaN when n = 0.
+        ci_low, ci_high: bounds of the (1 - alpha) confidence interval; NaN when n = 0.
+        x: number of successes.
+        n: number of trials.
+        method: the interval method (a :data:`CiMethod`).
+        alpha: significance level of the interval.
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    x: int
+    n: int
+    method: str
+    alpha: float = 0.05
+
+    @property
+    def defined(self) -> bool:
+        """False when n = 0 and the proportion is undefined."""
+        return self.n > 0
+
+    def to_dict(self) -> dict[str, float | int | str | None]:
+        """DESIGN §3.5 proportion: ``estimate, ci_low, ci_high, x, n`` (+ ``method``)."""
+        return {
+            "estimate": json_number(self.estimate),
+            "ci_low": json_number(self.ci_low),
+            "ci_high": json_number(self.ci_high),
+            "x": self.x,
+            "n": self.n,
+            "method": self.method,
+        }
+
+    def summary(self) -> str:
+        """One line, e.g. ``0.848 (95% CI 0.673-0.943; 28/33, Wilson score ...)``."""
+        name = CI_METHOD_NAMES.get(self.method, self.method)
+        if not self.defined:
+            return f"undefined (0/0; {name})"
+        return (
+            f"{self.estimate:.3f} ({confidence_label(self.alpha)} CI "
+            f"{self.ci_low:.3f}-{self.ci_high:.3f}; {self.x}/{self.n}, {name})"
+        )
+
+
+def _check_counts(x: int, n: int) -> tuple[int, int]:
+    for name, value in (("x", x), ("n", n)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ValueError(f"{name} must be an integer count, got {value!r}")
+    x, n = int(x), int(n)
+    if n < 0 or x < 0 or x > n:
+        raise ValueError(f"need 0 <= x <= n, got x={x}, n={n}")
+    return x, n
+
+
+def _wilson_cc_r(x: int, n: int, z: float) -> tuple[float, float]:
+    """Wilson score interval with continuity correction, line by line as R's ``prop.test``.
+
+    R 4.2.2, ``stats:::prop.test`` (one sample, ``p = 0.5``, ``correct = TRUE``)::
+
+        YATES <- min(0.5, abs(x - n * p))
+        p.c <- ESTIMATE + YATES / n
+        p.u <- if (p.c >= 1) 1 else (p.c + z22n + z * sqrt(p.c * (1 - p.c) / n + z22n / (2 * n)))
+               / (1 + 2 * z22n)
+        (and symmetrically for p.l), CINT <- c(max(p.l, 0), min(p.u, 1))
+    """
+    estimate = x / n
+    yates = min(0.5, abs(x - n * 0.5))
+    z22n = z * z / (2 * n)
+
+    def bound(p_c: float, sign: float) -> float:
+        root = math.sqrt(p_c * (1 - p_c) / n + z22n / (2 * n))
+        return (p_c + z22n + sign * z * root) / (1 + 2 * z22n)
+
+    p_c = estimate + yates / n
+    upper = 1.0 if p_c >= 1 else bound(p_c, +1.0)
+    p_c = estimate - yates / n
+    lower = 0.0 if p_c <= 0 else bound(p_c, -1.0)
+    return max(lower, 0.0), min(upper, 1.0)
+
+
+def proportion_ci(
+    x: int, n: int, method: CiMethod = "wilson_cc", alpha: float = 0.05
+) -> ProportionResult:
+    """Proportion x/n with a (1 - alpha) two-sided confidence interval.
+
+    Args:
+        x: successes (0 <= x <= n).
+        n: trials; n = 0 gives an undefined (NaN) result, see the module docstring.
+        method: ``"wilson_cc"`` (default, R ``prop.test``), ``"clopper_pearson"`` (R
+            ``binom.test``), ``"wilson"`` (R ``prop.test(correct=FALSE)``) or ``"jeffreys"``.
+        alpha: significance level, 0 < alpha < 1.
+
+    Raises:
+        ValueError: on non-integer or inconsistent counts, unknown method, or bad alpha.
+    """
+    x, n = _check_counts(x, n)
+    alpha = check_alpha(alpha)
+    if method not in get_args(CiMethod):
+        raise ValueError(f"unknown CI method {method!r}; choose one of {get_args(CiMethod)}")
+    if n == 0:
+        nan = math.nan
+        return ProportionResult(nan, nan, nan, x, n, method, alpha)
+
+    if method == "wilson_cc":
+        low, high = _wilson_cc_r(x, n, float(norm.ppf(1 - alpha / 2)))
+    else:
+        sm_method = {"clopper_pearson": "beta", "wilson": "wilson", "jeffreys": "jeffreys"}
+        low, high = (float(v) for v in proportion_confint(x, n, alpha, method=sm_method[method]))
+        if method == "jeffreys":
+            # Brown, Cai & DasGupta (2001), section 4.1.2: keep the boundary where x is.
+            low = 0.0 if x == 0 else low
+            high = 1.0 if x == n else high
+        low, high = max(low, 0.0), min(high, 1.0)
+    return ProportionResult(x / n, low, high, x, n, method, alpha)

@@ -1,0 +1,89 @@
+"""Diagnostic metrics against R (prop.test, binom.test) - reference cases ``diag_*``."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from reference_cases import REL_TOL, ReferenceCase, assert_close, case_params
+
+from studies.analysis.diagnostic import diagnostic_metrics
+
+NAMES = ("accuracy", "sensitivity", "specificity", "ppv", "npv")
+# our CI method -> (reference key, relative tolerance)
+METHODS = {
+    "wilson_cc": ("wilson_cc", REL_TOL),
+    "wilson": ("wilson", REL_TOL),
+    "clopper_pearson": ("clopper_pearson", REL_TOL),
+}
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+@pytest.mark.parametrize("case", case_params("diagnostic_metrics"))
+def test_matches_R(case: ReferenceCase, method: str) -> None:
+    expected = case.expected
+    result = diagnostic_metrics(
+        case.column("truth", int), case.column("reader_call", int), ci_method=method
+    )
+    assert (result.tp, result.fp, result.tn, result.fn) == tuple(
+        expected[k] for k in ("tp", "fp", "tn", "fn")
+    )
+    key, rel = METHODS[method]
+    for name in NAMES:
+        got, want = getattr(result, name), expected[name]
+        assert (got.x, got.n) == (want["x"], want["n"]), name
+        assert_close(got.estimate, want["estimate"], f"{name}.estimate")
+        if want["estimate"] is None:
+            assert math.isnan(got.ci_low) and math.isnan(got.ci_high)
+            continue
+        assert_close(got.ci_low, want[key]["lower"], f"{name}.{key}.lower", rel)
+        assert_close(got.ci_high, want[key]["upper"], f"{name}.{key}.upper", rel)
+    if expected["f1"] is None:
+        assert result.f1 is None
+    else:
+        assert_close(result.f1, expected["f1"], "f1")
+
+
+def test_undefined_specificity_exports_null() -> None:
+    """Only diseased cases: specificity is 0/0 (R/epiR: NA)."""
+    result = diagnostic_metrics([1, 1, 1, 1], [1, 0, 1, 1])
+    exported = result.to_dict()
+    assert exported["specificity"]["estimate"] is None
+    assert exported["specificity"]["n"] == 0
+    assert exported["sensitivity"]["estimate"] == pytest.approx(0.75)
+    json.dumps(exported, allow_nan=False)
+
+
+def test_f1_undefined_without_positives() -> None:
+    result = diagnostic_metrics([0, 0, 0], [0, 0, 0])
+    assert result.f1 is None
+    assert result.to_dict()["f1"] is None
+    assert result.specificity.estimate == 1.0
+
+
+def test_counts_and_booleans() -> None:
+    truth = np.array([True, True, False, False, True])
+    call = np.array([True, False, True, False, True])
+    result = diagnostic_metrics(truth, call)
+    assert (result.tp, result.fp, result.tn, result.fn) == (2, 1, 1, 1)
+    assert result.n == 5
+    assert result.f1 == pytest.approx(4 / 6)
+    assert "TP=2" in result.summary()
+
+
+@pytest.mark.parametrize(
+    ("truth", "decision"),
+    [
+        ([1, 0, 2], [1, 0, 1]),
+        ([1, 0], [1, 0, 1]),
+        ([], []),
+        ([[1, 0]], [[1, 0]]),
+        ([1, 0, np.nan], [1, 0, 1]),
+        (["1", "0"], [1, 0]),
+    ],
+)
+def test_bad_input_raises(truth: object, decision: object) -> None:
+    with pytest.raises(ValueError):
+        diagnostic_metrics(truth, decision)
