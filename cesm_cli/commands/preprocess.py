@@ -1,0 +1,112 @@
+"""``cesm-reader preprocess``: write exactly what the classifier sees for one case.
+
+The output is the 3-channel input of Mao et al. (R = low energy, G = recombined, B = mask),
+as an 8-bit RGB PNG to look at, or as a uint8 NumPy array of shape (size, size, 3) to feed a
+model or compare bit for bit. Every argument is checked and the case is preprocessed before
+anything is written, and the file is written to a temporary name in the target folder and then
+renamed, so that an error never leaves a partial or stale output behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from model_core.errors import CesmError
+from model_core.manifest import load_case, load_manifest
+from model_core.preprocessing import BACKBONE_INPUT_SIZE, PreprocessedInput, preprocess_case
+
+NAME = "preprocess"
+HELP = "Write the classifier's input for one case (R=low energy, G=recombined, B=mask) as PNG/NPY."
+
+#: Output file extensions and what they hold.
+OUTPUT_FORMATS: dict[str, str] = {
+    ".png": "8-bit RGB PNG",
+    ".npy": "NumPy uint8 array (size, size, 3)",
+}
+
+
+def _output_path(text: str) -> Path:
+    """argparse type of ``--out``: refuses unknown extensions before any work is done."""
+    path = Path(text)
+    if path.suffix.lower() not in OUTPUT_FORMATS:
+        known = ", ".join(OUTPUT_FORMATS)
+        raise argparse.ArgumentTypeError(
+            f"{text}: unknown output extension {path.suffix or '(none)'!r} (use {known})"
+        )
+    return path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's arguments."""
+    parser.add_argument("manifest", type=Path, metavar="MANIFEST", help="case manifest (CSV)")
+    parser.add_argument("--case", dest="case_id", required=True, metavar="ID", help="case_id")
+    parser.add_argument(
+        "--backbone",
+        required=True,
+        choices=tuple(BACKBONE_INPUT_SIZE),
+        help="sets the input size: xception 299, densenet121 and resnet50 224",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=_output_path,
+        metavar="FILE.png|FILE.npy",
+        help="output file; .png (RGB, 8 bit) or .npy (uint8 array)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Load the case, preprocess it, write the output atomically; 0 on success."""
+    out: Path = args.out
+    if out.is_dir():
+        raise CesmError(f"--out {out}: is a folder; give a .png or .npy file name")
+    manifest = load_manifest(args.manifest)
+    case = load_case(manifest, args.case_id)
+    result = preprocess_case(case, args.backbone)
+    write_input(result, out)
+    print(f"wrote {out}: {result.summary()}")
+    return 0
+
+
+def write_input(result: PreprocessedInput, path: Path) -> None:
+    """Write ``result.image`` to ``path`` (.png or .npy), atomically (temp file + rename).
+
+    Raises:
+        CesmError: for an unknown extension or when the file cannot be written.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_FORMATS:
+        raise CesmError(f"--out {path}: unknown output extension {suffix!r}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".part"
+        )
+    except OSError as error:
+        raise CesmError(f"--out {path}: cannot write: {error.strerror or error}") from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            if suffix == ".png":
+                Image.fromarray(np.ascontiguousarray(result.image)).save(stream, format="PNG")
+            else:
+                np.save(stream, np.ascontiguousarray(result.image), allow_pickle=False)
+        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it owner-only
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise CesmError(f"--out {path}: cannot write: {error.strerror or error}") from error
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
