@@ -1,0 +1,136 @@
+"""The case manifest's columns (DESIGN §3.1) and how each cell's text becomes a typed value.
+
+A parser takes the stripped cell text and returns the value, ``None`` for an empty cell, or
+raises :class:`ValueError` whose message says what is wrong with that one cell; the table reader
+adds the file, line and column.
+
+``pixel_spacing_mm`` holds one number (isotropic pixels, the usual case for mammography
+detectors) or two numbers ``row\\column`` separated by a backslash, as DICOM writes its Pixel
+Spacing; both in millimetres.
+
+Labels, laterality, view and BI-RADS are compared case-insensitively and stored in their
+canonical spelling (``malignant``, ``L``, ``MLO``, ``4A``), since spreadsheets edited by hand
+vary in case and nothing is lost by normalising.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+#: Columns every manifest must have.
+REQUIRED_COLUMNS: tuple[str, ...] = ("case_id", "low_energy", "recombined", "label")
+#: Columns whose cells name files, relative to the manifest's folder.
+PATH_COLUMNS: tuple[str, ...] = ("low_energy", "recombined", "mask")
+LABELS: tuple[str, ...] = ("benign", "malignant")
+#: BI-RADS assessment categories (ACR 5th ed.), with 4 subdivided or not.
+BI_RADS_CATEGORIES: tuple[str, ...] = ("0", "1", "2", "3", "4", "4A", "4B", "4C", "5", "6")
+LATERALITIES: tuple[str, ...] = ("L", "R")
+#: Views DESIGN §3.1 names; others (ML, LM, XCCL, ...) are accepted with a warning.
+EXPECTED_VIEWS: tuple[str, ...] = ("CC", "MLO")
+
+
+def parse_text(text: str) -> str | None:
+    """Free text; empty is ``None``."""
+    return text or None
+
+
+def parse_label(text: str) -> str | None:
+    """``benign`` / ``malignant``, or ``None`` for a case without ground truth."""
+    if not text:
+        return None
+    if text.lower() not in LABELS:
+        raise ValueError(f"unknown label '{text}' (expected benign, malignant, or empty)")
+    return text.lower()
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        hint = " (use '.' as the decimal separator)" if "," in text else ""
+        raise ValueError(f"{what} '{text}' is not a number{hint}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{what} '{text}' is not a finite number")
+    return value
+
+
+def parse_age(text: str) -> float | None:
+    """Age in years, 0 to 130."""
+    if not text:
+        return None
+    age = _number(text, "age")
+    if not 0 <= age <= 130:
+        raise ValueError(f"age {text} is outside 0–130 years")
+    return age
+
+
+def parse_diameter_cm(text: str) -> float | None:
+    """Lesion diameter in centimetres, positive."""
+    if not text:
+        return None
+    diameter = _number(text, "diameter")
+    if diameter <= 0:
+        raise ValueError(f"diameter {text} cm must be positive")
+    return diameter
+
+
+def parse_bi_rads(text: str) -> str | None:
+    """A BI-RADS category, upper case (``4a`` → ``4A``)."""
+    if not text:
+        return None
+    category = text.upper()
+    if category not in BI_RADS_CATEGORIES:
+        raise ValueError(
+            f"unknown BI-RADS category '{text}' (expected one of {', '.join(BI_RADS_CATEGORIES)})"
+        )
+    return category
+
+
+def parse_laterality(text: str) -> str | None:
+    """``L`` or ``R``."""
+    if not text:
+        return None
+    if text.upper() not in LATERALITIES:
+        raise ValueError(f"unknown laterality '{text}' (expected L or R)")
+    return text.upper()
+
+
+def parse_view(text: str) -> str | None:
+    """A view code, upper case; unusual ones are warned about by the table reader."""
+    return text.upper() or None
+
+
+def parse_pixel_spacing_mm(text: str) -> tuple[float, float] | None:
+    """``0.07`` (isotropic) or ``0.07\\0.08`` (row\\column), in mm, positive."""
+    if not text:
+        return None
+    parts = text.split("\\")
+    if len(parts) > 2:
+        raise ValueError(f"pixel spacing '{text}' must be one number or 'row\\column'")
+    values = [_number(part.strip(), "pixel spacing") for part in parts]
+    if any(value <= 0 for value in values):
+        raise ValueError(f"pixel spacing '{text}' must be positive")
+    return (values[0], values[-1])
+
+
+#: Optional columns that become :attr:`ManifestRow.metadata`, with their parsers.
+METADATA_PARSERS: dict[str, Callable[[str], Any]] = {
+    "patient_id": parse_text,
+    "center": parse_text,
+    "split": parse_text,
+    "age": parse_age,
+    "bi_rads": parse_bi_rads,
+    "diameter_cm": parse_diameter_cm,
+    "laterality": parse_laterality,
+    "view": parse_view,
+    "histology": parse_text,
+    "clinical_history": parse_text,
+    "family_history": parse_text,
+}
+
+#: Every column the manifest format defines.
+KNOWN_COLUMNS: frozenset[str] = frozenset(
+    {*REQUIRED_COLUMNS, "mask", "pixel_spacing_mm", *METADATA_PARSERS}
+)

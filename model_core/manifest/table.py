@@ -1,0 +1,375 @@
+"""Reading the case manifest's CSV structure into typed rows, collecting every problem.
+
+The reader never stops at the first problem: it returns each one as a
+:class:`~model_core.manifest.issues.ValidationIssue`, so that :func:`load_manifest` can refuse
+a manifest listing all of them and the validator can go on to check the files of every row
+that names them. Only when the file is not a CSV table with the ``case_id``, ``low_energy``
+and ``recombined`` columns is nothing else checked.
+
+Paths are made absolute relative to the manifest's folder, without resolving symbolic links
+(a coordinator's linked data folder keeps the name they know).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model_core.errors import ManifestError
+from model_core.manifest.columns import (
+    EXPECTED_VIEWS,
+    KNOWN_COLUMNS,
+    METADATA_PARSERS,
+    PATH_COLUMNS,
+    REQUIRED_COLUMNS,
+    parse_label,
+    parse_pixel_spacing_mm,
+)
+from model_core.manifest.issues import Severity, ValidationIssue
+
+#: Without these columns there is no case to check: the file is not a manifest.
+STRUCTURAL_COLUMNS: tuple[str, ...] = ("case_id", "low_energy", "recombined")
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """One case (one lesion) as the manifest describes it.
+
+    Attributes:
+        case_id: the unique case id.
+        line: 1-based line of the row in the CSV file (the header is line 1).
+        low_energy: absolute path of the low-energy image.
+        recombined: absolute path of the recombined image.
+        mask: absolute path of the lesion mask, or ``None`` (no ``mask`` column or empty cell).
+        label: ``"benign"``, ``"malignant"`` or ``None`` (no ground truth).
+        pixel_spacing_mm: (row, column) spacing from the ``pixel_spacing_mm`` column, used only
+            when the image files do not state their spacing.
+        metadata: every other column present, typed (``age`` and ``diameter_cm`` float,
+            ``bi_rads``, ``laterality``, ``view`` and the rest str; ``None`` when empty);
+            columns the format does not define are kept as text.
+    """
+
+    case_id: str
+    line: int
+    low_energy: Path
+    recombined: Path
+    mask: Path | None = None
+    label: str | None = None
+    pixel_spacing_mm: tuple[float, float] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A parsed case manifest: its rows in file order, unique by ``case_id``.
+
+    Attributes:
+        path: the manifest file, absolute.
+        rows: the cases, in file order.
+        columns: the header's column names, in file order.
+        warnings: structural warnings (unknown columns, unusual views...), which do not
+            prevent loading.
+    """
+
+    path: Path
+    rows: tuple[ManifestRow, ...]
+    columns: tuple[str, ...] = ()
+    warnings: tuple[ValidationIssue, ...] = ()
+
+    @property
+    def case_ids(self) -> tuple[str, ...]:
+        """The case ids, in file order."""
+        return tuple(row.case_id for row in self.rows)
+
+    def row(self, case_id: str) -> ManifestRow:
+        """The row of ``case_id``.
+
+        Raises:
+            ManifestError: the manifest has no such case.
+        """
+        for row in self.rows:
+            if row.case_id == case_id:
+                return row
+        raise ManifestError(f"{self.path}: no case '{case_id}' in the manifest")
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class ParsedTable:
+    """What reading the CSV gave: every row that names a case, and every problem met.
+
+    ``rows`` includes rows whose ``case_id`` repeats an earlier one and rows with bad
+    optional cells, so that the validator checks their files too; :attr:`manifest` keeps the
+    first row of each case.
+    """
+
+    path: Path
+    readable: bool
+    columns: tuple[str, ...]
+    rows: tuple[ManifestRow, ...]
+    issues: tuple[ValidationIssue, ...]
+
+    @property
+    def manifest(self) -> Manifest:
+        """The unique rows as a :class:`Manifest` (structural errors notwithstanding)."""
+        seen: set[str] = set()
+        unique = []
+        for row in self.rows:
+            if row.case_id not in seen:
+                seen.add(row.case_id)
+                unique.append(row)
+        warnings = tuple(issue for issue in self.issues if issue.severity == "warning")
+        return Manifest(self.path, tuple(unique), self.columns, warnings)
+
+
+class _Issues:
+    """Collects issues for one manifest file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[ValidationIssue] = []
+
+    def add(
+        self,
+        severity: Severity,
+        message: str,
+        *,
+        line: int | None = None,
+        case_id: str | None = None,
+        column: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.items.append(ValidationIssue(severity, line, case_id, column, path, message))
+
+
+def _absolute(folder: Path, cell: str) -> Path:
+    return Path(os.path.normpath(folder / cell))
+
+
+def _decode(path: Path, issues: _Issues) -> str | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        issues.add("error", "manifest file not found", path=str(path))
+        return None
+    except IsADirectoryError:
+        issues.add("error", "is a folder, not a manifest file", path=str(path))
+        return None
+    except OSError as error:
+        issues.add("error", f"cannot read the manifest ({error.strerror})", path=str(path))
+        return None
+    try:
+        text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        issues.add(
+            "error",
+            f"not UTF-8 text (byte 0x{data[error.start]:02X}); save the manifest as UTF-8 CSV",
+            line=line,
+            path=str(path),
+        )
+        return None
+    if not text.strip():
+        issues.add("error", "the manifest is empty (no header, no rows)", path=str(path))
+        return None
+    return text
+
+
+class _MalformedCsvError(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+
+
+def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each CSV record; records may span lines (quoted newlines).
+
+    Raises:
+        _MalformedCsvError: the csv module gave up (an unclosed quote, stray characters after a
+            closing quote), with the first line of the broken record.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous_end = 0
+    try:
+        for fields in reader:
+            yield previous_end + 1, fields
+            previous_end = reader.line_num
+    except csv.Error as error:
+        # report where the broken record starts: an unclosed quote fails at the end of the file
+        raise _MalformedCsvError(previous_end + 1, str(error)) from error
+
+
+def _check_header(header: list[str], issues: _Issues) -> bool:
+    """Report header problems; ``True`` when rows can be read."""
+    manifest = str(issues.path)
+    duplicates = sorted({name for name in header if header.count(name) > 1 and name})
+    for name in duplicates:
+        issues.add("error", f"column '{name}' appears more than once", line=1, column=name)
+    if not any(name in header for name in REQUIRED_COLUMNS):
+        separator = ";" if ";" in ",".join(header) else "\t" if "\t" in ",".join(header) else ""
+        hint = f"; it seems to use {separator!r} as separator, expected ','" if separator else ""
+        issues.add(
+            "error",
+            f"no header row with the required columns {', '.join(REQUIRED_COLUMNS)}{hint}",
+            line=1,
+            path=manifest,
+        )
+        return False
+    lowered = {name.lower(): name for name in header}
+    for name in REQUIRED_COLUMNS:
+        if name not in header:
+            found = lowered.get(name)
+            hint = f" (found '{found}'; column names are lower case)" if found else ""
+            issues.add("error", f"missing required column{hint}", line=1, column=name)
+    for name in header:
+        if name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
+            issues.add("warning", "unknown column, kept as text", line=1, column=name)
+        if not name:
+            issues.add("error", "a header cell is empty", line=1)
+    if "mask" not in header:
+        issues.add(
+            "warning", "no mask column: the classifier cannot be applied", line=1, column="mask"
+        )
+    return not duplicates and all(name in header for name in STRUCTURAL_COLUMNS)
+
+
+def _parse_row(
+    line: int, cells: dict[str, str], folder: Path, issues: _Issues
+) -> ManifestRow | None:
+    case_id = cells["case_id"]
+    if not case_id:
+        issues.add("error", "case_id is empty", line=line, column="case_id")
+    paths: dict[str, Path | None] = {}
+    for column in PATH_COLUMNS:
+        text = cells.get(column)
+        paths[column] = None
+        if text and any(ord(character) < 32 for character in text):
+            message = "the file name contains control characters"
+            issues.add("error", message, line=line, case_id=case_id, column=column)
+        elif text:
+            paths[column] = _absolute(folder, text)
+        elif column != "mask":
+            issues.add("error", "no file given", line=line, case_id=case_id, column=column)
+        elif column in cells:
+            message = "no mask: the classifier cannot be applied to this case"
+            issues.add("warning", message, line=line, case_id=case_id, column=column)
+
+    def parsed(column: str, parser: Any) -> Any:
+        try:
+            return parser(cells[column])
+        except ValueError as error:
+            issues.add("error", str(error), line=line, case_id=case_id, column=column)
+            return None
+
+    label = parsed("label", parse_label) if "label" in cells else None
+    spacing = (
+        parsed("pixel_spacing_mm", parse_pixel_spacing_mm) if "pixel_spacing_mm" in cells else None
+    )
+    metadata: dict[str, Any] = {}
+    for column, text in cells.items():
+        if column in METADATA_PARSERS:
+            metadata[column] = parsed(column, METADATA_PARSERS[column])
+        elif column not in KNOWN_COLUMNS:
+            metadata[column] = text or None
+    view = metadata.get("view")
+    if view is not None and view not in EXPECTED_VIEWS:
+        issues.add(
+            "warning",
+            f"view '{view}' is neither CC nor MLO (the paper's views)",
+            line=line,
+            case_id=case_id,
+            column="view",
+        )
+    if not (case_id and paths["low_energy"] and paths["recombined"]):
+        return None
+    return ManifestRow(
+        case_id=case_id,
+        line=line,
+        low_energy=paths["low_energy"],
+        recombined=paths["recombined"],
+        mask=paths["mask"],
+        label=label,
+        pixel_spacing_mm=spacing,
+        metadata=metadata,
+    )
+
+
+def read_table(path: str | Path) -> ParsedTable:
+    """Parse the manifest's CSV structure; never raises for content problems."""
+    path = Path(os.path.abspath(path))
+    issues = _Issues(path)
+    text = _decode(path, issues)
+    if text is None:
+        return ParsedTable(path, False, (), (), tuple(issues.items))
+    records = _records(text)
+    rows: list[ManifestRow] = []
+    header: list[str] = []
+    first_line: dict[str, int] = {}
+    readable = False
+    try:
+        for line, fields in records:
+            if not header:
+                header = [name.strip() for name in fields]
+                readable = _check_header(header, issues)
+                if not readable:
+                    break
+                continue
+            if not any(cell.strip() for cell in fields):
+                continue  # blank lines and rows of empty cells (spreadsheet leftovers)
+            if len(fields) != len(header):
+                issues.add(
+                    "error",
+                    f"{len(fields)} fields, but the header has {len(header)}",
+                    line=line,
+                    path=str(path),
+                )
+                continue
+            cells = {name: cell.strip() for name, cell in zip(header, fields, strict=True)}
+            row = _parse_row(line, cells, path.parent, issues)
+            if row is None:
+                continue
+            if row.case_id in first_line:
+                issues.add(
+                    "error",
+                    f"duplicate case_id (first on line {first_line[row.case_id]})",
+                    line=line,
+                    case_id=row.case_id,
+                    column="case_id",
+                )
+            else:
+                first_line[row.case_id] = line
+            rows.append(row)
+    except _MalformedCsvError as error:
+        message = f"malformed CSV from this line on ({error}; an unclosed quote?)"
+        issues.add("error", message, line=error.line, path=str(path))
+    if readable and not rows and not any(i.severity == "error" for i in issues.items):
+        issues.add("warning", "the manifest has a header but no cases", path=str(path))
+    return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items))
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    """The manifest in ``path``, its paths made absolute and its optional columns typed.
+
+    Only the CSV structure is checked here; the image files are read by
+    :func:`~model_core.manifest.load_case` and checked by
+    :func:`~model_core.manifest.validate_manifest`.
+
+    Raises:
+        ManifestError: listing *every* structural problem (missing file, not UTF-8, no header,
+            missing required columns, wrong field counts, duplicate case ids, unknown labels,
+            bad numbers...), one per line, each with its line and column.
+    """
+    table = read_table(path)
+    errors = [issue for issue in table.issues if issue.severity == "error"]
+    if errors:
+        listed = "\n".join(f"  {issue}" for issue in errors)
+        noun = "problem" if len(errors) == 1 else "problems"
+        raise ManifestError(f"manifest {table.path}: {len(errors)} {noun}:\n{listed}")
+    return table.manifest

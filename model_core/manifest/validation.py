@@ -1,0 +1,65 @@
+"""Checking a whole manifest and every file it names, reporting all problems at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from model_core.manifest.case_check import check_case
+from model_core.manifest.issues import ValidationIssue, ValidationReport
+from model_core.manifest.table import ManifestRow, read_table
+
+
+def _shared_masks(rows: Iterable[ManifestRow]) -> list[ValidationIssue]:
+    """A mask file outlining two cases is almost always a copy-paste slip in the manifest.
+
+    (Two cases may share their images: two lesions of one breast view are two cases.)
+    """
+    first: dict[Path, ManifestRow] = {}
+    issues = []
+    for row in rows:
+        if row.mask is None:
+            continue
+        if row.mask in first:
+            earlier = first[row.mask]
+            issues.append(
+                ValidationIssue(
+                    "warning",
+                    row.line,
+                    row.case_id,
+                    "mask",
+                    str(row.mask),
+                    f"the same mask file as case {earlier.case_id} (line {earlier.line})",
+                )
+            )
+        else:
+            first[row.mask] = row
+    return issues
+
+
+def validate_manifest(
+    path: str | Path, progress: Callable[[int, int], None] | None = None
+) -> ValidationReport:
+    """Check the manifest's structure and every case's files; never raises for content problems.
+
+    Every row that names a case is checked, including rows with structural errors (a bad
+    age does not hide an unreadable image). Files are read in full, so that truncated pixel
+    data is found here rather than during a reading session.
+
+    Args:
+        path: the manifest CSV.
+        progress: called as ``progress(done, total)`` after each case (e.g. for a progress
+            bar in a worker thread).
+
+    Returns:
+        The report; ``report.ok`` is ``True`` when the manifest can be used.
+    """
+    table = read_table(path)
+    issues = list(table.issues)
+    issues.extend(_shared_masks(table.rows))
+    for done, row in enumerate(table.rows, start=1):
+        issues.extend(check_case(row).issues)
+        if progress is not None:
+            progress(done, len(table.rows))
+    cases = len({row.case_id for row in table.rows})
+    return ValidationReport(str(table.path), cases, tuple(issues), table.readable)
