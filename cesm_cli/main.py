@@ -1,9 +1,13 @@
 """Entry point of the ``cesm-reader`` console script.
 
-Subcommands live in :mod:`cesm_cli.commands`, one module each, exposing ``NAME``, ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``. Errors caused by user input
-(:class:`model_core.errors.CesmError`) are printed without a traceback and exit with status 2;
-commands return 1 for "ran, but found problems" (e.g. validation errors).
+Each subcommand lives in its own module in :mod:`cesm_cli.commands`, exposing ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``. Only the module of the subcommand being run
+is imported: ``cesm-reader validate`` must not pay for matplotlib (``analyze``) or TensorFlow
+(training), and ``cesm-reader --help`` answers at once.
+
+Errors caused by user input (:class:`model_core.errors.CesmError`) are printed without a
+traceback and exit with status 2; commands return 1 for "ran, but found problems" (e.g.
+validation errors).
 """
 
 from __future__ import annotations
@@ -12,48 +16,68 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from types import ModuleType
 
 from model_core.errors import CesmError
 
-#: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = (
-    "cesm_cli.commands.demo",
-    "cesm_cli.commands.synth",
-    "cesm_cli.commands.validate",
-    "cesm_cli.commands.preprocess",
-    "cesm_cli.commands.analyze",
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its name, the module implementing it, and its one-line help."""
+
+    name: str
+    module: str
+    summary: str
+
+    def load(self) -> ModuleType:
+        """Import the implementing module (deferred until the command is actually used)."""
+        return importlib.import_module(self.module)
+
+
+#: Subcommands, in the order ``--help`` lists them.
+COMMANDS: tuple[Command, ...] = (
+    Command("demo", "cesm_cli.commands.demo", "run the embedded demo"),
+    Command("synth", "cesm_cli.commands.synth", "generate a synthetic CESM cohort"),
+    Command("validate", "cesm_cli.commands.validate", "check a case manifest and its files"),
+    Command("preprocess", "cesm_cli.commands.preprocess", "write what the model sees for a case"),
+    Command("analyze", "cesm_cli.commands.analyze", "reader-study statistics and report"),
+    Command("simulate-reads", "cesm_cli.commands.simulate_study", "simulate a reader study"),
 )
 
 
-def _available_commands() -> list:
-    modules = []
-    for name in COMMAND_MODULES:
-        try:
-            modules.append(importlib.import_module(name))
-        except ModuleNotFoundError as error:
-            if error.name != name:  # a real missing dependency, not an unbuilt command
-                raise
-    return modules
+def _requested_command(argv: Sequence[str]) -> Command | None:
+    """The command named by the first non-option argument, if any."""
+    for token in argv:
+        if not token.startswith("-"):
+            return next((command for command in COMMANDS if command.name == token), None)
+    return None
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every available subcommand registered."""
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The argument parser; full options are registered only for the command in ``argv``."""
     parser = argparse.ArgumentParser(
         prog="cesm-reader",
         description="Reader studies on contrast-enhanced spectral mammography (CESM).",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in _available_commands():
-        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
-        module.add_arguments(sub)
-        sub.set_defaults(handler=module.run)
+    requested = _requested_command(argv)
+    for command in COMMANDS:
+        if command is requested:
+            module = command.load()
+            sub = subparsers.add_parser(command.name, help=command.summary, description=module.HELP)
+            module.add_arguments(sub)
+            sub.set_defaults(handler=module.run)
+        else:
+            subparsers.add_parser(command.name, help=command.summary)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     try:
         return int(args.handler(args))
     except CesmError as error:

@@ -1,0 +1,191 @@
+"""``cesm-reader analyze``: the reader study's statistics, tables and report from exported reads.
+
+Writes into ``--out``: ``results.json`` (DESIGN §3.5), the CSV tables (``table_*.csv``),
+``report.html`` (self-contained) and, with ``--pdf``, ``report_figures.pdf``. Inputs are
+validated completely before anything is computed; with any problem, every problem is printed
+(file, line, column) and **nothing is written**. Outputs are first written into a temporary
+folder beside ``--out`` and moved into place only when all of them exist, so an interrupted run
+never leaves a ``results.json`` that disagrees with its ``report.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import tempfile
+from pathlib import Path
+
+from model_core.errors import CesmError
+from studies.analysis.inputs import load_inputs
+from studies.analysis.mcnemar import COMPARISON_METHODS
+from studies.analysis.pipeline import MODEL_THRESHOLD_NAMES, AnalysisSettings, run_analysis
+from studies.analysis.proportions import CI_METHOD_NAMES
+from studies.analysis.report import write_report
+from studies.analysis.report.render import key_findings
+from studies.analysis.subgroups import default_subgroup_columns
+from studies.analysis.tables import build_tables, write_tables
+from studies.errors import AnalysisInputError
+
+NAME = "analyze"
+HELP = "Analyse a reader study: results.json, CSV tables and a self-contained report.html."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the options of ``analyze``."""
+    parser.add_argument(
+        "--reads", required=True, type=Path, help="reads export CSV, one row per decision"
+    )
+    parser.add_argument(
+        "--manifest", required=True, type=Path, help="case manifest CSV (labels, subgroup columns)"
+    )
+    parser.add_argument(
+        "--model-scores", type=Path, help="model scores CSV (case_id, probability), optional"
+    )
+    parser.add_argument(
+        "--ci",
+        choices=tuple(CI_METHOD_NAMES),
+        default="wilson_cc",
+        help="confidence interval of proportions (default: wilson_cc, as R prop.test)",
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=0.05, help="1 − confidence level (default 0.05)"
+    )
+    parser.add_argument(
+        "--mcnemar",
+        choices=COMPARISON_METHODS,
+        default="chi2_cc",
+        help="primary McNemar test; the other two are reported as alternatives",
+    )
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also give bootstrap AUC intervals from N case resamples (default 0: off)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default 0)")
+    parser.add_argument(
+        "--threshold",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help=f"a given model threshold ({', '.join(MODEL_THRESHOLD_NAMES)}), e.g. from the "
+        "model bundle; repeatable. Others are computed from the scores",
+    )
+    parser.add_argument(
+        "--compare-at",
+        choices=MODEL_THRESHOLD_NAMES,
+        default="youden",
+        help="model threshold used for model-vs-reader McNemar tests and subgroups",
+    )
+    parser.add_argument(
+        "--subgroup",
+        nargs="+",
+        default=None,
+        metavar="COLUMN",
+        help="manifest columns to analyse as subgroups (default: those of bi_rads, "
+        "diameter_cm, center the manifest has)",
+    )
+    parser.add_argument(
+        "--pdf", action="store_true", help="also write the figures as report_figures.pdf"
+    )
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+
+
+def _parse_thresholds(items: list[str]) -> dict[str, float]:
+    thresholds: dict[str, float] = {}
+    problems = []
+    for item in items:
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in MODEL_THRESHOLD_NAMES:
+            problems.append(f"--threshold {item!r}: name must be one of {MODEL_THRESHOLD_NAMES}")
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            problems.append(f"--threshold {item!r}: {value!r} is not a number")
+            continue
+        if not 0.0 <= number <= 1.0:
+            problems.append(f"--threshold {item!r}: must be a probability in [0, 1]")
+            continue
+        thresholds[name] = number
+    if problems:
+        raise AnalysisInputError("\n".join(problems))
+    return thresholds
+
+
+def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> AnalysisSettings:
+    try:
+        return AnalysisSettings(
+            ci_method=args.ci,
+            alpha=args.alpha,
+            mcnemar_method=args.mcnemar,
+            bootstrap_replicates=args.bootstrap,
+            bootstrap_seed=args.seed,
+            model_thresholds=_parse_thresholds(args.threshold),
+            comparison_threshold=args.compare_at,
+            subgroup_columns=subgroup_columns,
+        )
+    except ValueError as error:
+        raise AnalysisInputError(f"invalid setting: {error}") from error
+
+
+def _subgroup_columns(args: argparse.Namespace) -> tuple[str, ...]:
+    if args.subgroup is not None:
+        return tuple(dict.fromkeys(args.subgroup))
+    try:
+        with args.manifest.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return ()  # load_inputs reports the unreadable manifest with all other problems
+    return default_subgroup_columns(cell.strip() for cell in header)
+
+
+#: What ``analyze`` writes; outputs of an earlier run that this run did not write are removed,
+#: so that a folder never mixes two analyses (e.g. a stale table_model_vs_readers.csv).
+OUTPUT_PATTERNS: tuple[str, ...] = ("results.json", "table_*.csv", "report.html", "report_*.pdf")
+
+
+def _move_into_place(staging: Path, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    moved = []
+    for path in sorted(staging.iterdir()):
+        target = out / path.name
+        path.replace(target)
+        moved.append(target)
+    for pattern in OUTPUT_PATTERNS:
+        for stale in out.glob(pattern):
+            if stale not in moved and stale.is_file():
+                stale.unlink()
+    return moved
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate, analyse, write everything into ``--out``; 0 on success."""
+    if args.out.exists() and not args.out.is_dir():
+        raise CesmError(f"--out {args.out}: exists and is not a folder")
+    subgroup_columns = _subgroup_columns(args)
+    settings = _settings(args, subgroup_columns)
+    inputs = load_inputs(
+        args.reads, args.manifest, args.model_scores, subgroup_columns=subgroup_columns
+    )
+    result = run_analysis(inputs, settings)
+
+    parent = args.out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.", dir=parent))
+    try:
+        (staging / "results.json").write_text(result.to_json() + "\n", encoding="utf-8")
+        write_tables(build_tables(result), staging)
+        write_report(result, inputs, staging, pdf=args.pdf)
+        written = _move_into_place(staging, args.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+    for line in key_findings(result):
+        print(line)
+    for path in written:
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,223 @@
+"""``cesm-reader analyze`` and ``simulate-reads``: outputs, exit codes, nothing written on error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cesm_cli import main as cli
+from cesm_cli.commands import simulate_study
+from studies.errors import SynthesisError
+from studies.simulated_readers import StudyFiles, write_simulated_study
+
+OUTPUTS = [
+    "report.html",
+    "results.json",
+    "table_kappa.csv",
+    "table_model_vs_readers.csv",
+    "table_readers.csv",
+    "table_subgroups.csv",
+]
+
+
+@pytest.fixture()
+def study(tmp_path: Path) -> StudyFiles:
+    return write_simulated_study(tmp_path / "inputs", n_cases=40, n_readers=2, seed=5)
+
+
+def _analyze(study: StudyFiles, out: Path, *extra: str) -> int:
+    return cli.main(
+        [
+            "analyze",
+            "--reads",
+            str(study.reads),
+            "--manifest",
+            str(study.manifest),
+            "--model-scores",
+            str(study.model_scores),
+            "--out",
+            str(out),
+            *extra,
+        ]
+    )
+
+
+def _siblings(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_analyze_writes_every_output(
+    study: StudyFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    assert _analyze(study, out, "--ci", "clopper_pearson", "--mcnemar", "exact") == 0
+    assert _siblings(out) == OUTPUTS
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert document["settings"]["ci_method"] == "clopper_pearson"
+    assert document["readers"]["R1"]["mcnemar"]["accuracy"]["method"] == "exact"
+    assert list(document["subgroups"]) == ["bi_rads", "diameter_cm", "center"]  # defaults
+    assert "wrote" in capsys.readouterr().out
+    assert _siblings(tmp_path) == ["inputs", "results"]  # no staging folder left behind
+
+
+def test_options_reach_the_analysis(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = _analyze(
+        study,
+        out,
+        "--threshold",
+        "youden=0.5",
+        "--compare-at",
+        "youden",
+        "--subgroup",
+        "center",
+        "--alpha",
+        "0.1",
+        "--pdf",
+    )
+    assert code == 0
+    assert (out / "report_figures.pdf").exists()
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert document["model"]["thresholds"]["youden"] == 0.5
+    assert document["settings"]["model_thresholds"]["youden"]["source"] == "given"
+    assert list(document["subgroups"]) == ["center"]
+    assert document["settings"]["alpha"] == 0.1
+
+
+def test_bad_input_lists_every_problem_and_writes_nothing(
+    study: StudyFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    reads = pd.read_csv(study.reads, dtype=str, keep_default_na=False)
+    reads.loc[0, "pom"] = "high"
+    reads.loc[5, "case_id"] = "UNKNOWN"
+    reads.to_csv(study.reads, index=False)
+    out = tmp_path / "out"
+    assert _analyze(study, out) == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error
+    assert "reads.csv, line 2, column 'pom': 'high' is not a number" in error
+    assert "reads.csv, line 7, column 'case_id': case 'UNKNOWN' is not in the manifest" in error
+    assert not out.exists()
+    assert _siblings(tmp_path) == ["inputs"]
+
+
+def test_bad_input_leaves_an_existing_output_folder_untouched(
+    study: StudyFiles, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text("previous", encoding="utf-8")
+    study.model_scores.write_text("case_id,probability\nC0001,2\n", encoding="utf-8")
+    assert _analyze(study, out) == 2
+    assert _siblings(out) == ["results.json"]
+    assert (out / "results.json").read_text(encoding="utf-8") == "previous"
+
+
+def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("report_figures.pdf", "table_model_vs_readers.csv", "notes.txt"):
+        (out / name).write_text("old", encoding="utf-8")
+    reads, manifest = str(study.reads), str(study.manifest)
+    code = cli.main(
+        [
+            "analyze",
+            "--reads",
+            reads,
+            "--manifest",
+            manifest,
+            "--subgroup",
+            "center",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    # without model scores there is no model table, and no PDF was asked for: both stale files go;
+    # files that analyze never writes stay
+    assert _siblings(out) == [
+        "notes.txt",
+        "report.html",
+        "results.json",
+        "table_kappa.csv",
+        "table_readers.csv",
+        "table_subgroups.csv",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--subgroup", "nosuchcolumn"], "column 'nosuchcolumn': subgroup column is not in"),
+        (["--threshold", "youden=abc"], "'abc' is not a number"),
+        (["--threshold", "best=0.4"], "name must be one of"),
+        (["--alpha", "2"], "invalid setting: alpha must be in (0, 1)"),
+        (["--bootstrap", "-5"], "invalid setting: bootstrap_replicates"),
+    ],
+)
+def test_bad_options_exit_2_and_write_nothing(
+    study: StudyFiles,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    fragment: str,
+) -> None:
+    out = tmp_path / "out"
+    assert _analyze(study, out, *extra) == 2
+    assert fragment in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["analyze", "--reads", "r.csv", "--manifest", "m.csv"],  # no --out
+        ["analyze", "--reads", "r.csv", "--manifest", "m.csv", "--out", "o", "--ci", "exact"],
+    ],
+)
+def test_usage_errors_exit_2(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(argv)
+    assert exit_info.value.code == 2
+
+
+def test_out_must_not_be_a_file(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "file.txt"
+    out.write_text("x", encoding="utf-8")
+    assert _analyze(study, out) == 2
+    assert out.read_text(encoding="utf-8") == "x"
+
+
+# -------------------------------------------------------------------- simulate-reads
+
+
+def _simulate(manifest: Path, out: Path, seed: int = 1) -> int:
+    parser = argparse.ArgumentParser()
+    simulate_study.add_arguments(parser)
+    args = parser.parse_args(
+        ["--manifest", str(manifest), "--readers", "3", "--seed", str(seed), "--out", str(out)]
+    )
+    return simulate_study.run(args)
+
+
+def test_simulate_reads_then_analyze(study: StudyFiles, tmp_path: Path) -> None:
+    simulated = tmp_path / "simulated"
+    assert _simulate(study.manifest, simulated) == 0
+    assert _siblings(simulated) == ["model_scores.csv", "reads.csv"]
+    first = (simulated / "reads.csv").read_bytes()
+    assert _simulate(study.manifest, tmp_path / "again") == 0
+    assert (tmp_path / "again" / "reads.csv").read_bytes() == first
+    reads = pd.read_csv(simulated / "reads.csv")
+    assert sorted(reads.reader_id.unique()) == ["R1", "R2", "R3"]
+    files = StudyFiles(simulated / "reads.csv", study.manifest, simulated / "model_scores.csv")
+    assert _analyze(files, tmp_path / "analysis", "--subgroup", "center") == 0
+
+
+def test_simulate_reads_refuses_a_missing_manifest(tmp_path: Path) -> None:
+    with pytest.raises(SynthesisError, match="file not found"):
+        _simulate(tmp_path / "none.csv", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
