@@ -1,0 +1,124 @@
+"""``cesm-reader demo``: the embedded demo, end to end, on generated data.
+
+The reader application is not built yet (a later issue). Until it is, the demo shows what exists,
+in the order a study would use it: it generates a full-size synthetic CESM cohort, validates its
+manifest, writes what the classifier will see for one lesion, simulates a five-reader study with
+unaided and aided sessions on the cohort, and runs the bundled analysis with its HTML report.
+
+Each step is the corresponding ``cesm-reader`` subcommand, run in-process, so the demo exercises
+exactly what users run. Everything goes under ``--out``; a previous demo there is replaced, but a
+folder that is not a demo output is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+from pathlib import Path
+
+from model_core.errors import CesmError
+
+HELP = (
+    "Run the embedded demo: synthetic CESM cohort, validation, preprocessing of one lesion, "
+    "a simulated reader study and its analysis report."
+)
+
+#: Written into the output folder so that a later demo may replace it, and nothing else.
+MARKER_FILE = "cesm-demo.json"
+DEMO_SEED = 2023
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's options."""
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo_output"), help="output folder (default demo_output)"
+    )
+    parser.add_argument(
+        "--cases", type=int, default=30, help="cases in the synthetic cohort (default 30)"
+    )
+    parser.add_argument(
+        "--size",
+        choices=("full", "small"),
+        default="full",
+        help="image size of the cohort (default full: 2294×1914 at 0.1 mm)",
+    )
+    parser.add_argument("--readers", type=int, default=5, help="simulated readers (default 5)")
+
+
+def _prepare_output(out: Path) -> None:
+    """Create ``out`` or clear a previous demo in it; refuse any other non-empty folder."""
+    if out.exists() and not out.is_dir():
+        raise CesmError(f"--out {out}: exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        if not (out / MARKER_FILE).is_file():
+            raise CesmError(
+                f"--out {out}: folder is not empty and is not a previous demo output "
+                f"(no {MARKER_FILE}); choose another folder"
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER_FILE).write_text(json.dumps({"generator": "cesm-reader demo"}) + "\n")
+
+
+def _first_malignant_case(manifest: Path) -> str:
+    with manifest.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    malignant = [row["case_id"] for row in rows if row["label"] == "malignant"]
+    return (malignant or [rows[0]["case_id"]])[0]
+
+
+def _step(title: str, *argv: str) -> None:
+    from cesm_cli.main import main  # the dispatcher imports this module: import it late
+
+    print(f"\n== {title}\n$ cesm-reader {' '.join(argv)}", flush=True)
+    status = main(list(argv))
+    if status != 0:
+        raise CesmError(f"demo step failed ({title}): cesm-reader {argv[0]} exited {status}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run every step; 0 when all succeeded."""
+    if args.cases < 10:
+        raise CesmError(f"--cases {args.cases}: the demo study needs at least 10 cases")
+    out: Path = args.out
+    _prepare_output(out)
+    cohort, study, analysis = out / "cohort", out / "study", out / "analysis"
+    manifest = cohort / "manifest.csv"
+
+    seed, cases, readers = str(DEMO_SEED), str(args.cases), str(args.readers)
+    _step(
+        "1. Generate a synthetic CESM cohort (DICOM low-energy/recombined pairs, NIfTI masks)",
+        *("synth", "--out", str(cohort), "--cases", cases, "--seed", seed, "--size", args.size),
+    )
+    _step("2. Validate the cohort's manifest and files", "validate", str(manifest))
+    case_id = _first_malignant_case(manifest)
+    preview = out / f"model_input_{case_id}.png"
+    _step(
+        f"3. Write what the classifier sees for case {case_id} (R = low-energy, G = recombined, "
+        "B = mask; crop + 5 mm, equalised, 299×299)",
+        *("preprocess", str(manifest), "--case", case_id, "--backbone", "xception"),
+        *("--out", str(preview)),
+    )
+    _step(
+        "4. Simulate a reader study: readers read every case unaided, then aided by the model "
+        "(simulated model probabilities until the classifier is trained)",
+        *("simulate-reads", "--manifest", str(manifest), "--readers", readers),
+        *("--seed", seed, "--study-id", "DEMO", "--out", str(study)),
+    )
+    _step(
+        "5. Analyse the study: per-reader metrics, kappa, McNemar, DeLong, MRMC, report",
+        *("analyze", "--reads", str(study / "reads.csv"), "--manifest", str(manifest)),
+        *("--model-scores", str(study / "model_scores.csv"), "--out", str(analysis)),
+    )
+    print(
+        "\nDemo finished. The reader application (reading workspace, coordinator dashboard) is "
+        "not built yet: this demo generated and validated a synthetic cohort and analysed a "
+        "simulated reader study on it.\n"
+        f"  cohort:       {manifest}\n"
+        f"  model input:  {preview}\n"
+        f"  reads:        {study / 'reads.csv'}\n"
+        f"  report:       {analysis / 'report.html'}"
+    )
+    return 0
