@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from studies.analysis.proportions import check_alpha
+from studies.analysis.numbers import check_alpha
 from studies.analysis.roc import AucResult, auc_delong, scores_and_truth
 
 #: Draws per chunk of replicates (bounds the memory to ~ this many float64 per array).

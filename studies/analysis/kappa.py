@@ -34,7 +34,7 @@ import numpy as np
 from scipy.stats import norm
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 
-from studies.analysis.proportions import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label, json_number
 
 KappaWeights = Literal["linear", "quadratic"]
 

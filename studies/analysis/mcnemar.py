@@ -35,7 +35,7 @@ import numpy as np
 from scipy.stats import binom, binomtest, chi2
 
 from studies.analysis.diagnostic import paired_binary
-from studies.analysis.proportions import json_number
+from studies.analysis.numbers import json_number
 
 McNemarMethod = Literal["chi2_cc", "exact", "mid_p", "chi2"]
 

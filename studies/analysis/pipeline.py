@@ -23,7 +23,6 @@ Conventions:
 from __future__ import annotations
 
 import json
-import math
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,7 +38,8 @@ from studies.analysis.kappa import KappaResult, cohen_kappa
 from studies.analysis.mcnemar import COMPARISON_METHODS, McNemarResult, mcnemar_all
 from studies.analysis.mrmc import obuchowski_rockette
 from studies.analysis.mrmc_results import MrmcResult
-from studies.analysis.proportions import CiMethod, check_alpha, json_number
+from studies.analysis.numbers import check_alpha, json_number, strict_json
+from studies.analysis.proportions import CiMethod
 from studies.analysis.roc import (
     AucResult,
     DelongTestResult,
@@ -404,28 +404,6 @@ class AnalysisResult:
         return json.dumps(
             strict_json(self.to_dict()), indent=2, ensure_ascii=False, allow_nan=False
         )
-
-
-def strict_json(value: object) -> object:
-    """Make a ``to_dict()`` tree strictly JSON-serialisable: NaN → ``None``, numpy → Python.
-
-    The estimators' ``to_dict()`` already map NaN to ``None``; this is the last line of defence
-    so that ``results.json`` never contains a ``NaN`` token, whatever a future field holds.
-    """
-    if isinstance(value, dict):
-        return {str(key): strict_json(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [strict_json(item) for item in value]
-    if isinstance(value, np.ndarray):
-        return [strict_json(item) for item in value.tolist()]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return number if math.isfinite(number) else None
-    return value
 
 
 # ------------------------------------------------------------------------------- the analysis

@@ -31,6 +31,8 @@ from typing import Literal, get_args
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
+from studies.analysis.numbers import check_alpha, confidence_label, json_number
+
 CiMethod = Literal["wilson_cc", "clopper_pearson", "wilson", "jeffreys"]
 
 #: Human-readable names of the interval methods, for summaries and reports.
@@ -40,36 +42,6 @@ CI_METHOD_NAMES: dict[str, str] = {
     "wilson": "Wilson score",
     "jeffreys": "Jeffreys",
 }
-
-
-def json_number(value: float | None) -> float | str | None:
-    """A float as the analysis JSON writes it: NaN -> ``None``, ±inf -> ``"Inf"``/``"-Inf"``.
-
-    Strict JSON has no NaN or infinity; this is the convention of the R reference vectors
-    (jsonlite), so exported results can be compared with them directly.
-    """
-    if value is None:
-        return None
-    number = float(value)
-    if math.isnan(number):
-        return None
-    if math.isinf(number):
-        return "Inf" if number > 0 else "-Inf"
-    return number
-
-
-def check_alpha(alpha: float) -> float:
-    """Validate a significance level (0 < alpha < 1) and return it as a float."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
-        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
-    if not 0.0 < float(alpha) < 1.0:
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    return float(alpha)
-
-
-def confidence_label(alpha: float) -> str:
-    """``0.05`` -> ``"95%"``, for summaries."""
-    return f"{100 * (1 - alpha):g}%"
 
 
 @dataclass(frozen=True)

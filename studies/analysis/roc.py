@@ -34,7 +34,7 @@ import numpy as np
 from scipy.stats import norm
 
 from studies.analysis.delong import delong_components
-from studies.analysis.proportions import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label, json_number
 
 PAIRED_TEST_METHOD = "DeLong's test for two correlated ROC curves"
 

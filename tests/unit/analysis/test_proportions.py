@@ -8,7 +8,8 @@ import math
 import pytest
 from reference_cases import ENV_VAR, REL_TOL, assert_close, load_cases, reference_dir
 
-from studies.analysis.proportions import ProportionResult, json_number, proportion_ci
+from studies.analysis.numbers import json_number
+from studies.analysis.proportions import ProportionResult, proportion_ci
 
 BINOM_ROWS = load_cases("binomial_ci")[0].expected["rows"]
 
