@@ -19,10 +19,11 @@ from pathlib import Path
 from model_core.errors import CesmError
 from studies.analysis.inputs import load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
-from studies.analysis.pipeline import MODEL_THRESHOLD_NAMES, AnalysisSettings, run_analysis
+from studies.analysis.pipeline import run_analysis
 from studies.analysis.proportions import CI_METHOD_NAMES
 from studies.analysis.report import write_report
 from studies.analysis.report.render import key_findings
+from studies.analysis.settings import MODEL_THRESHOLD_NAMES, AnalysisSettings
 from studies.analysis.subgroups import default_subgroup_columns
 from studies.analysis.tables import build_tables, write_tables
 from studies.errors import AnalysisInputError

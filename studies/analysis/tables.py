@@ -16,8 +16,8 @@ import pandas as pd
 
 from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.inputs import SESSIONS
-from studies.analysis.pipeline import PAIRED_MEASURES, AnalysisResult, PairedComparison
 from studies.analysis.proportions import ProportionResult
+from studies.analysis.study_results import PAIRED_MEASURES, AnalysisResult, PairedComparison
 
 METRICS: tuple[str, ...] = ("accuracy", "sensitivity", "specificity", "ppv", "npv")
 SUBGROUP_METRICS: tuple[str, ...] = ("accuracy", "sensitivity", "specificity")

@@ -19,8 +19,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from studies.analysis.inputs import SESSIONS, StudyInputs
-from studies.analysis.pipeline import AnalysisResult
 from studies.analysis.roc import RocCurve
+from studies.analysis.study_results import AnalysisResult
 
 MODEL_COLOUR = "#222222"
 THRESHOLD_MARKERS: dict[str, str] = {

@@ -24,9 +24,9 @@ from matplotlib.figure import Figure
 from studies.analysis.inputs import StudyInputs
 from studies.analysis.mcnemar import METHOD_NAMES
 from studies.analysis.numbers import confidence_label
-from studies.analysis.pipeline import AnalysisResult, MrmcSummary
 from studies.analysis.proportions import CI_METHOD_NAMES
 from studies.analysis.report.figures import build_figures, figure_data_uri
+from studies.analysis.study_results import AnalysisResult, MrmcSummary
 from studies.analysis.tables import (
     TABLE_TITLES,
     build_tables,

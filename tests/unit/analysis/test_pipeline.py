@@ -18,8 +18,9 @@ from studies.analysis.kappa import cohen_kappa
 from studies.analysis.mcnemar import mcnemar_all
 from studies.analysis.mrmc import obuchowski_rockette
 from studies.analysis.numbers import strict_json
-from studies.analysis.pipeline import AnalysisSettings, run_analysis
+from studies.analysis.pipeline import run_analysis
 from studies.analysis.roc import auc_delong, auprc, delong_test, youden_threshold
+from studies.analysis.settings import AnalysisSettings
 from studies.analysis.subgroups import analyse_subgroups, subgroup_definition
 from studies.simulated_readers import write_simulated_study
 

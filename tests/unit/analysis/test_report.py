@@ -13,11 +13,12 @@ import pytest
 from sklearn.metrics import precision_recall_curve
 
 from studies.analysis.inputs import StudyInputs, load_inputs
-from studies.analysis.pipeline import AnalysisSettings, run_analysis
+from studies.analysis.pipeline import run_analysis
 from studies.analysis.report import render_html, write_report
 from studies.analysis.report.figures import build_figures, precision_recall_points
 from studies.analysis.report.render import write_pdf
 from studies.analysis.roc import roc_curve
+from studies.analysis.settings import AnalysisSettings
 from studies.analysis.tables import (
     build_tables,
     format_interval,

@@ -1,0 +1,99 @@
+"""Settings of a reader-study analysis, and the software versions recorded with its results.
+
+Kept apart from the computation so that the CLI, the report and the results can all name the
+settings without importing the estimators.
+"""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import metadata
+
+from studies.analysis.mcnemar import COMPARISON_METHODS
+from studies.analysis.numbers import check_alpha
+from studies.analysis.proportions import CiMethod
+
+MODEL_THRESHOLD_NAMES: tuple[str, ...] = ("youden", "high_sensitivity", "high_specificity")
+SOFTWARE: tuple[tuple[str, str], ...] = (
+    ("cesm-reader", "cesm-reader"),
+    ("numpy", "numpy"),
+    ("scipy", "scipy"),
+    ("statsmodels", "statsmodels"),
+    ("pandas", "pandas"),
+    ("matplotlib", "matplotlib"),
+)
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """Choices that change the numbers; all are written to ``results.json`` under ``settings``.
+
+    Attributes:
+        ci_method: interval of every proportion (DESIGN default: Wilson with continuity
+            correction, as R ``prop.test`` and the paper).
+        alpha: 1 − confidence level of every interval.
+        mcnemar_method: primary McNemar variant (``chi2_cc``, ``exact`` or ``mid_p``).
+        bootstrap_replicates: 0 = no bootstrap; otherwise the number of case resamples for
+            percentile AUC intervals (reported next to the DeLong intervals).
+        bootstrap_seed: seed of the bootstrap resampling.
+        model_thresholds: thresholds given by the user (e.g. from the model bundle) by name;
+            the others are computed from the scores.
+        comparison_threshold: which model threshold the model-vs-reader McNemar tests and the
+            subgroup analysis use.
+        target_sensitivity, target_specificity: targets of the ``high_sensitivity`` and
+            ``high_specificity`` thresholds.
+        subgroup_columns: manifest columns analysed as subgroups.
+    """
+
+    ci_method: CiMethod = "wilson_cc"
+    alpha: float = 0.05
+    mcnemar_method: str = "chi2_cc"
+    bootstrap_replicates: int = 0
+    bootstrap_seed: int = 0
+    model_thresholds: Mapping[str, float] = field(default_factory=dict)
+    comparison_threshold: str = "youden"
+    target_sensitivity: float = 0.95
+    target_specificity: float = 0.95
+    subgroup_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_alpha(self.alpha)
+        if self.mcnemar_method not in COMPARISON_METHODS:
+            raise ValueError(
+                f"mcnemar_method must be one of {COMPARISON_METHODS}, got {self.mcnemar_method!r}"
+            )
+        unknown = sorted(set(self.model_thresholds) - set(MODEL_THRESHOLD_NAMES))
+        if unknown or self.comparison_threshold not in MODEL_THRESHOLD_NAMES:
+            raise ValueError(
+                f"model thresholds are named {MODEL_THRESHOLD_NAMES}; got "
+                f"{unknown or self.comparison_threshold!r}"
+            )
+        if self.bootstrap_replicates < 0:
+            raise ValueError(f"bootstrap_replicates must be ≥ 0, got {self.bootstrap_replicates}")
+
+    def to_dict(self) -> dict[str, object]:
+        """The choices, as written under ``settings`` in ``results.json``."""
+        return {
+            "ci_method": self.ci_method,
+            "alpha": self.alpha,
+            "confidence_level": 1 - self.alpha,
+            "mcnemar_method": self.mcnemar_method,
+            "bootstrap": {"replicates": self.bootstrap_replicates, "seed": self.bootstrap_seed},
+            "model_threshold_for_comparisons": self.comparison_threshold,
+            "target_sensitivity": self.target_sensitivity,
+            "target_specificity": self.target_specificity,
+            "subgroup_columns": list(self.subgroup_columns),
+        }
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of Python and the packages whose code computed the numbers."""
+    versions = {"python": platform.python_version()}
+    for key, distribution in SOFTWARE:
+        try:
+            versions[key] = metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            versions[key] = "unknown"
+    return versions
