@@ -42,12 +42,23 @@ DASH = "–"  # en dash, as in print
 
 
 def format_interval(estimate: float, low: float, high: float) -> str:
-    """``0.850 (0.673–0.943)``; ``n/a`` when the estimate is undefined."""
+    """``0.850 (0.673–0.943)``; ``n/a`` when the estimate is undefined.
+
+    An interval with a negative bound is written ``0.071 (−0.005 to 0.148)``: a dash between
+    signed numbers reads as a minus sign.
+    """
     if estimate is None or not math.isfinite(estimate):
         return NOT_AVAILABLE
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
         return f"{estimate:.3f}"
+    if min(estimate, low, high) < 0:
+        return f"{_signed(estimate)} ({_signed(low)} to {_signed(high)})"
     return f"{estimate:.3f} ({low:.3f}{DASH}{high:.3f})"
+
+
+def _signed(value: float) -> str:
+    """Three decimals with a typographic minus sign."""
+    return f"{value:.3f}".replace("-", "\N{MINUS SIGN}")
 
 
 def format_proportion(proportion: ProportionResult) -> str:

@@ -212,6 +212,7 @@ def test_format_interval() -> None:
     assert format_interval(28 / 33, 0.673, 0.943) == "0.848 (0.673–0.943)"
     assert format_interval(math.nan, math.nan, math.nan) == "n/a"
     assert format_interval(0.5, math.nan, math.nan) == "0.500"
+    assert format_interval(0.071, -0.005, 0.148) == "0.071 (\u22120.005 to 0.148)"
 
 
 def test_report_of_one_reader_without_model(tmp_path: Path) -> None:
