@@ -1,0 +1,134 @@
+"""Speed and difficulty of synthetic CESM cohorts (prints figures; not a pass/fail test).
+
+1. Seconds per full-size case, internal and external centre: generation (drawing + rendering)
+   and writing (two DICOM files + the NIfTI mask) measured separately.
+2. Bilinear upsampling of a coarse field to the full detector: ours vs ``scipy.ndimage.zoom``.
+3. On a cohort of small cases (0.4 mm pixels, malignant fraction 0.5): the ROC AUC of each
+   simple lesion feature alone (``sklearn.metrics.roc_auc_score``; AUC < 0.5 means the feature
+   is lower for cancers), and the cross-validated AUC of a logistic regression on all of them,
+   a proxy for "a good classifier". Also the Dice of the drawn masks against the true lesions.
+
+    .venv/bin/python benchmarks/bench_synth.py [--cases 200] [--repeats 5] [--seed 2024]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from studies.synthetic.acquisition import acquisition_profile
+from studies.synthetic.dicom_writer import CaseIdentity, write_cesm_pair
+from studies.synthetic.lesion_features import LesionFeatures, measure_lesion
+from studies.synthetic.mask_writer import write_itksnap_mask
+from studies.synthetic.phantom import generate_case
+from studies.synthetic.texture import resample_linear
+
+
+def time_full_cases(center: str, repeats: int, seed: int) -> None:
+    profile = acquisition_profile(center, "full")
+    generate_case(seed, center, 999, profile, 0.5)  # warm-up (imports, FFT plans)
+    generation, writing = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for index in range(repeats):
+            started = time.perf_counter()
+            case = generate_case(seed, center, index, profile, 0.5)
+            generated = time.perf_counter()
+            identity = CaseIdentity(seed, center, index, f"C{index}", f"P{index}")
+            base = Path(folder)
+            write_cesm_pair(case, identity, base / f"{index}_le.dcm", base / f"{index}_re.dcm")
+            write_itksnap_mask(case.mask, profile.pixel_spacing_mm, base / f"{index}_m.nii.gz")
+            generation.append(generated - started)
+            writing.append(time.perf_counter() - generated)
+    print(
+        f"  {center:8s} {profile.rows}x{profile.columns} @ {profile.pixel_spacing_mm} mm: "
+        f"generation {np.median(generation):.3f} s (min {min(generation):.3f}, "
+        f"max {max(generation):.3f}), writing {np.median(writing):.3f} s, "
+        f"total {np.median(np.add(generation, writing)):.3f} s per case (median of {repeats})"
+    )
+
+
+def time_resampling() -> None:
+    field = np.random.default_rng(0).random((574, 479)).astype(np.float32)
+    for name, run in (
+        ("resample_linear", lambda: resample_linear(field, 0.4, (2294, 1914), 0.1)),
+        ("ndimage.zoom   ", lambda: ndimage.zoom(field, (2294 / 574, 1914 / 479), order=1)),
+    ):
+        run()
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - started)
+        print(f"  {name} 574x479 -> 2294x1914: {np.median(samples) * 1000:.0f} ms")
+
+
+def difficulty(cases: int, seed: int) -> None:
+    profile = acquisition_profile("internal", "small")
+    rows, labels, dice, true_enhancement = [], [], [], []
+    started = time.perf_counter()
+    for index in range(cases):
+        case = generate_case(seed, "internal", index, profile, 0.5)
+        rows.append(
+            measure_lesion(
+                case.low_energy, case.recombined, case.mask, profile.pixel_spacing_mm
+            ).as_vector()
+        )
+        labels.append(case.design.label == "malignant")
+        dice.append(case.mask_dice)
+        true_enhancement.append(case.mean_enhancement)
+    elapsed = time.perf_counter() - started
+    X, y = np.array(rows), np.array(labels)
+    print(
+        f"  {cases} small internal cases (seed {seed}, {int(y.sum())} malignant), "
+        f"{elapsed / cases:.2f} s per case incl. features"
+    )
+    print("  single-feature AUC (roc_auc_score):")
+    for column, name in enumerate(LesionFeatures.names()):
+        auc = roc_auc_score(y, X[:, column])
+        print(f"    {name:22s} {auc:.3f}   (best direction {max(auc, 1 - auc):.3f})")
+    print(f"    {'true mean enhancement':22s} {roc_auc_score(y, true_enhancement):.3f}")
+    X[:, 0] = np.log(X[:, 0])
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+    aucs = []
+    for repeat in range(5):
+        folds = StratifiedKFold(5, shuffle=True, random_state=repeat)
+        probability = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
+        aucs.append(roc_auc_score(y, probability))
+    print(
+        f"  logistic regression on all {X.shape[1]} features, 5-fold CV x5: "
+        f"AUC {np.mean(aucs):.3f} (range {min(aucs):.3f}-{max(aucs):.3f})"
+    )
+    dice_array = np.array(dice)
+    print(
+        f"  drawn mask vs true lesion Dice: mean {dice_array.mean():.3f}, "
+        f"5-95 % {np.percentile(dice_array, 5):.3f}-{np.percentile(dice_array, 95):.3f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+    print("bench_synth: seconds per full-size case")
+    for center in ("internal", "external"):
+        time_full_cases(center, args.repeats, args.seed)
+    print("bench_synth: upsampling")
+    time_resampling()
+    print("bench_synth: cohort difficulty")
+    difficulty(args.cases, args.seed)
+
+
+if __name__ == "__main__":
+    main()
