@@ -3,12 +3,14 @@
 1. Seconds per full-size case, internal and external centre: generation (drawing + rendering)
    and writing (two DICOM files + the NIfTI mask) measured separately.
 2. Bilinear upsampling of a coarse field to the full detector: ours vs ``scipy.ndimage.zoom``.
-3. On a cohort of small cases (0.4 mm pixels, malignant fraction 0.5): the ROC AUC of each
-   simple lesion feature alone (``sklearn.metrics.roc_auc_score``; AUC < 0.5 means the feature
-   is lower for cancers), and the cross-validated AUC of a logistic regression on all of them,
-   a proxy for "a good classifier". Also the Dice of the drawn masks against the true lesions.
+3. On a cohort of small cases (0.4 mm pixels; ``--size full``: 0.1 mm), malignant fraction 0.5:
+   the ROC AUC of each simple lesion feature alone (``sklearn.metrics.roc_auc_score``; AUC < 0.5
+   means the feature is lower for cancers), and the cross-validated AUC of a logistic regression
+   on all of them, a proxy for "a good classifier". Also the Dice of the drawn masks against the
+   true lesions.
 
     .venv/bin/python benchmarks/bench_synth.py [--cases 200] [--repeats 5] [--seed 2024]
+                                               [--size small|full]
 """
 
 from __future__ import annotations
@@ -72,8 +74,8 @@ def time_resampling() -> None:
         print(f"  {name} 574x479 -> 2294x1914: {np.median(samples) * 1000:.0f} ms")
 
 
-def difficulty(cases: int, seed: int) -> None:
-    profile = acquisition_profile("internal", "small")
+def difficulty(cases: int, seed: int, size: str) -> None:
+    profile = acquisition_profile("internal", size)
     rows, labels, dice, true_enhancement = [], [], [], []
     started = time.perf_counter()
     for index in range(cases):
@@ -89,7 +91,7 @@ def difficulty(cases: int, seed: int) -> None:
     elapsed = time.perf_counter() - started
     X, y = np.array(rows), np.array(labels)
     print(
-        f"  {cases} small internal cases (seed {seed}, {int(y.sum())} malignant), "
+        f"  {cases} {size} internal cases (seed {seed}, {int(y.sum())} malignant), "
         f"{elapsed / cases:.2f} s per case incl. features"
     )
     print("  single-feature AUC (roc_auc_score):")
@@ -120,6 +122,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--size", choices=("small", "full"), default="small", help="image size of the cohort"
+    )
     args = parser.parse_args()
     print("bench_synth: seconds per full-size case")
     for center in ("internal", "external"):
@@ -127,7 +132,7 @@ def main() -> None:
     print("bench_synth: upsampling")
     time_resampling()
     print("bench_synth: cohort difficulty")
-    difficulty(args.cases, args.seed)
+    difficulty(args.cases, args.seed, args.size)
 
 
 if __name__ == "__main__":
