@@ -59,7 +59,8 @@ def read_dicom_image(path: str | Path) -> CesmImage:
     Raises:
         ImageReadError: the file is not DICOM, holds no image, is a segmentation, is
             multi-frame or colour, its pixel data cannot be decoded (e.g. truncated), or its
-            pixel spacing attributes are malformed. The message names the file and the reason.
+            frame count, pixel spacing or magnification attributes are malformed. The message
+            names the file and the reason.
     """
     path = Path(path)
     dataset = read_dicom_dataset(path)
@@ -93,17 +94,32 @@ def _check_single_greyscale_image(dataset: Dataset, path: Path) -> None:
         raise ImageReadError(f"{path}: a DICOM Segmentation, not an image (give it as the mask)")
     if "PixelData" not in dataset:
         raise ImageReadError(f"{path}: no pixel data ({sop_class_name(dataset)}, not an image)")
-    frames = int(dataset.get("NumberOfFrames") or 1)
+    frames = _whole_number(dataset, "NumberOfFrames", path) or 1
     if frames != 1:
         raise ImageReadError(f"{path}: multi-frame DICOM ({frames} frames); expected one image")
     photometric = str(dataset.get("PhotometricInterpretation", "")).strip().upper()
-    samples = int(dataset.get("SamplesPerPixel") or 1)
+    samples = _whole_number(dataset, "SamplesPerPixel", path) or 1
     if photometric not in _GREYSCALE or samples != 1:
         raise ImageReadError(
             f"{path}: colour or unsupported image (Photometric Interpretation "
             f"'{photometric or 'missing'}', {samples} samples per pixel); expected greyscale "
             "MONOCHROME1 or MONOCHROME2"
         )
+
+
+def _whole_number(dataset: Dataset, keyword: str, path: Path) -> int | None:
+    """A single-valued integer attribute, ``None`` when absent or empty.
+
+    Raises:
+        ImageReadError: the value is not one whole number (pydicom keeps a malformed IS as text).
+    """
+    value = dataset.get(keyword)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise ImageReadError(f"{path}: {keyword} {value!r} is not a whole number") from error
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -159,7 +175,10 @@ def _display_windows(dataset: Dataset) -> tuple[DisplayWindow, ...]:
         explanation = str(explanations[index]) if index < len(explanations) else ""
         windows.append(DisplayWindow(center, width, function, explanation))  # type: ignore[arg-type]
     for index, item in enumerate(dataset.get("VOILUTSequence") or []):
-        window = _window_from_voi_lut(dataset, index, item)
+        try:
+            window = _window_from_voi_lut(dataset, index, item)
+        except Exception:  # a malformed item (no LUT Data, no descriptor...): no window
+            continue
         if window is not None:
             windows.append(window)
     return tuple(windows)
@@ -233,10 +252,14 @@ def _spacing_mm(dataset: Dataset, path: Path) -> tuple[float, float] | None:
     pixel = _spacing_pair(dataset, "PixelSpacing", path)
     magnification = dataset.get("EstimatedRadiographicMagnificationFactor")
     if imager is not None and magnification not in (None, ""):
-        factor = float(magnification)
+        try:
+            factor = float(magnification)
+        except (TypeError, ValueError):
+            factor = math.nan  # malformed DS text, or several values
         if not (math.isfinite(factor) and factor > 0):
             raise ImageReadError(
-                f"{path}: EstimatedRadiographicMagnificationFactor {magnification!r} must be > 0"
+                f"{path}: EstimatedRadiographicMagnificationFactor {magnification!r} must be "
+                "one number > 0"
             )
         return (imager[0] / factor, imager[1] / factor)
     if pixel is not None:

@@ -99,7 +99,7 @@ def _fmt(spacing: tuple[float, float]) -> str:
 def _check_images(
     low: CesmImage | None, high: CesmImage | None, issues: _CaseIssues
 ) -> tuple[float, float] | None:
-    """Shape, spacing and laterality agreement; returns the spacing to use, if any."""
+    """Shape, spacing, laterality and view agreement; returns the spacing to use, if any."""
     row = issues.row
     if row.low_energy == row.recombined:
         issues.add("warning", "recombined", "the same file as low_energy", row.recombined)
@@ -132,6 +132,13 @@ def _check_images(
                 f"{low.laterality}",
                 row.recombined,
             )
+        if low.view and high.view and low.view != high.view:
+            issues.add(
+                "error",
+                "recombined",
+                f"view {high.view} differs from the low-energy image's {low.view}",
+                row.recombined,
+            )
     file_spacing = next(
         (image.spacing_mm for image in (low, high) if image and image.spacing_mm), None
     )
@@ -160,14 +167,17 @@ def _check_images(
 
 
 def _check_laterality(low: CesmImage | None, issues: _CaseIssues) -> None:
-    stated = issues.row.metadata.get("laterality")
-    if low is not None and low.laterality and stated and stated != low.laterality:
-        issues.add(
-            "warning",
-            "laterality",
-            f"manifest says {stated}, the low-energy image says {low.laterality}",
-            issues.row.low_energy,
-        )
+    """The manifest's laterality and view against the low-energy file's."""
+    for column in ("laterality", "view"):
+        stated = issues.row.metadata.get(column)
+        found = getattr(low, column) if low is not None else None
+        if found and stated and stated != found:
+            issues.add(
+                "warning",
+                column,
+                f"manifest says {stated}, the low-energy image says {found}",
+                issues.row.low_energy,
+            )
 
 
 def _check_mask(
@@ -212,10 +222,10 @@ def _check_mask(
 def check_case(row: ManifestRow) -> CaseCheck:
     """Read the row's images and mask and check them; never raises for content problems.
 
-    Checks: each file readable; both images of one shape, spacing and laterality; pixel
+    Checks: each file readable; both images of one shape, spacing, laterality and view; pixel
     spacing known (file or ``pixel_spacing_mm``); the mask of the images' shape, not empty,
     one region (else the largest is kept, with a warning), at least 5 mm across (else a
-    warning); manifest laterality matching the file's.
+    warning); manifest laterality and view matching the file's.
     """
     issues = _CaseIssues(row)
     low = _read(row.low_energy, "low_energy", issues)

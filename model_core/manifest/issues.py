@@ -19,7 +19,8 @@ class ValidationIssue:
 
     Attributes:
         severity: ``"error"`` (the case or manifest cannot be used) or ``"warning"``.
-        line: 1-based line in the CSV file (the header is line 1), or ``None`` for the file.
+        line: 1-based line in the CSV file (the header's, usually 1, for header problems),
+            or ``None`` for the file.
         case_id: the row's case, when known.
         column: the manifest column concerned, when one is.
         path: the file the problem concerns (an image, a mask, or the manifest itself).

@@ -206,19 +206,19 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         raise _MalformedCsvError(previous_end + 1, str(error)) from error
 
 
-def _check_header(header: list[str], issues: _Issues) -> bool:
-    """Report header problems; ``True`` when rows can be read."""
+def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
+    """Report header problems, located on the header's ``line``; ``True`` when rows can be read."""
     manifest = str(issues.path)
     duplicates = sorted({name for name in header if header.count(name) > 1 and name})
     for name in duplicates:
-        issues.add("error", f"column '{name}' appears more than once", line=1, column=name)
+        issues.add("error", f"column '{name}' appears more than once", line=line, column=name)
     if not any(name in header for name in REQUIRED_COLUMNS):
         separator = ";" if ";" in ",".join(header) else "\t" if "\t" in ",".join(header) else ""
         hint = f"; it seems to use {separator!r} as separator, expected ','" if separator else ""
         issues.add(
             "error",
             f"no header row with the required columns {', '.join(REQUIRED_COLUMNS)}{hint}",
-            line=1,
+            line=line,
             path=manifest,
         )
         return False
@@ -227,15 +227,18 @@ def _check_header(header: list[str], issues: _Issues) -> bool:
         if name not in header:
             found = lowered.get(name)
             hint = f" (found '{found}'; column names are lower case)" if found else ""
-            issues.add("error", f"missing required column{hint}", line=1, column=name)
+            issues.add("error", f"missing required column{hint}", line=line, column=name)
     for name in header:
         if name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
-            issues.add("warning", "unknown column, kept as text", line=1, column=name)
+            issues.add("warning", "unknown column, kept as text", line=line, column=name)
         if not name:
-            issues.add("error", "a header cell is empty", line=1)
+            issues.add("error", "a header cell is empty", line=line)
     if "mask" not in header:
         issues.add(
-            "warning", "no mask column: the classifier cannot be applied", line=1, column="mask"
+            "warning",
+            "no mask column: the classifier cannot be applied",
+            line=line,
+            column="mask",
         )
     return not duplicates and all(name in header for name in STRUCTURAL_COLUMNS)
 
@@ -316,8 +319,10 @@ def read_table(path: str | Path) -> ParsedTable:
     try:
         for line, fields in records:
             if not header:
+                if not any(cell.strip() for cell in fields):
+                    continue  # blank lines above the header, as below it
                 header = [name.strip() for name in fields]
-                readable = _check_header(header, issues)
+                readable = _check_header(header, issues, line)
                 if not readable:
                     break
                 continue
@@ -349,6 +354,8 @@ def read_table(path: str | Path) -> ParsedTable:
     except _MalformedCsvError as error:
         message = f"malformed CSV from this line on ({error}; an unclosed quote?)"
         issues.add("error", message, line=error.line, path=str(path))
+    if not header and not issues.items:
+        issues.add("error", "the manifest is empty (no header, no rows)", path=str(path))
     if readable and not rows and not any(i.severity == "error" for i in issues.items):
         issues.add("warning", "the manifest has a header but no cases", path=str(path))
     return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items))

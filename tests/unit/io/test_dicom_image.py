@@ -317,3 +317,64 @@ def test_malformed_window_values_are_left_out(write_dicom):
     path.write_bytes(data.replace(b"777.0", b"xyz.0"))  # not a Decimal String
     image = read_image(path)
     assert [(w.center, w.width) for w in image.windows] == [(300.0, 400.0)]
+
+
+def _replace_value(path, tag_and_vr: bytes, old: bytes, new: bytes) -> None:
+    """Overwrite one element's value in the file with bytes pydicom would refuse to write."""
+    data = path.read_bytes()
+    assert len(old) == len(new)
+    assert data.count(tag_and_vr + old) == 1
+    path.write_bytes(data.replace(tag_and_vr + old, tag_and_vr + new))
+
+
+def _decimal_comma_magnification(write_dicom, tmp_path):
+    path = write_dicom(
+        ImagerPixelSpacing=[0.1, 0.1], EstimatedRadiographicMagnificationFactor=1.2345
+    )
+    # (0018,1114) DS, 6 bytes: a decimal comma, as some European exporters write it
+    _replace_value(path, b"\x18\x00\x14\x11DS\x06\x00", b"1.2345", b"1,2345")
+    return path
+
+
+def _two_magnifications(write_dicom, tmp_path):
+    return write_dicom(
+        ImagerPixelSpacing=[0.1, 0.1], EstimatedRadiographicMagnificationFactor=[1.1, 1.2]
+    )
+
+
+def _malformed_frame_count(write_dicom, tmp_path):
+    path = write_dicom(NumberOfFrames=1)
+    _replace_value(path, b"\x28\x00\x08\x00IS\x02\x00", b"1 ", b"x ")  # (0028,0008) IS
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (_decimal_comma_magnification, "EstimatedRadiographicMagnificationFactor"),
+        (_two_magnifications, "EstimatedRadiographicMagnificationFactor"),
+        (_malformed_frame_count, "NumberOfFrames"),
+    ],
+    ids=["decimal-comma-magnification", "two-magnifications", "malformed-frame-count"],
+)
+@pytest.mark.filterwarnings("ignore:Invalid value for VR:UserWarning")  # pydicom, on reading
+def test_malformed_header_values_raise_image_read_error_not_a_traceback(
+    write_dicom, tmp_path, make, reason
+):
+    path = make(write_dicom, tmp_path)
+    with pytest.raises(ImageReadError) as caught:
+        read_image(path)
+    assert str(path) in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_malformed_voi_lut_items_are_left_out(write_dicom):
+    without_data = Dataset()
+    without_data.LUTDescriptor = [100, 0, 16]
+    without_descriptor = Dataset()
+    without_descriptor.add_new("LUTData", "US", list(range(100)))
+    good = _voi_lut_item(500, [round(65535 * k / 99) for k in range(100)], "GOOD")
+    image = read_image(
+        write_dicom(VOILUTSequence=Sequence([without_data, without_descriptor, good]))
+    )
+    assert [window.explanation for window in image.windows] == ["GOOD"]

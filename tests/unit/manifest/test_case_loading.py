@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from manifest_files import (
     COLUMNS,
+    HEADER,
     ROWS,
     SPACING_MM,
     lesion,
@@ -119,6 +120,11 @@ def _laterality_differs(cohort):
     return "recombined", "C002_re.dcm", "laterality R differs"
 
 
+def _view_differs(cohort):
+    write_dicom(cohort.images() / "C002_re.dcm", ViewPosition="MLO")
+    return "recombined", "C002_re.dcm", "view MLO differs from the low-energy image's CC"
+
+
 def _mask_shape_differs(cohort):
     write_mask(cohort.images() / "C002_mask.nii.gz", np.ones((COLUMNS, ROWS), bool))
     return "mask", "C002_mask.nii.gz", "rows and columns swapped?"
@@ -146,6 +152,7 @@ BAD_CASES = [
     _shapes_differ,
     _spacings_differ,
     _laterality_differs,
+    _view_differs,
     _mask_shape_differs,
     _empty_mask,
     _missing_mask,
@@ -224,6 +231,16 @@ def test_manifest_laterality_disagreeing_with_the_file_is_warned(cohort):
     assert (warning.column, warning.message) == (
         "laterality",
         "manifest says R, the low-energy image says L",
+    )
+
+
+def test_manifest_view_disagreeing_with_the_file_is_warned(cohort):
+    cohort.rows[0]["view"] = "MLO"
+    (warning,) = validate_manifest(cohort.write(header=(*HEADER, "view"))).warnings
+    assert (warning.line, warning.column, warning.message) == (
+        2,
+        "view",
+        "manifest says MLO, the low-energy image says CC",
     )
 
 

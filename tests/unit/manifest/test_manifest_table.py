@@ -85,6 +85,15 @@ def test_line_numbers_count_quoted_newlines_and_blank_lines(tmp_path):
     assert manifest.row("A").metadata["clinical_history"] == "palpable lump,\nleft breast"
 
 
+def test_blank_lines_before_the_header_are_skipped_like_blank_rows(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"\r\n,,,\r\ncase_id,low_energy,recombined,label\r\nA,a.dcm,b.dcm,\r\n")
+    manifest = load_manifest(path)
+    assert [(row.case_id, row.line) for row in manifest.rows] == [("A", 4)]
+    (warning,) = manifest.warnings
+    assert (warning.line, warning.column) == (3, "mask")  # located on the header's own line
+
+
 def test_byte_order_mark_from_excel_is_accepted(tmp_path):
     path = tmp_path / "m.csv"
     path.write_bytes("case_id,low_energy,recombined,label\nA,a.dcm,b.dcm,\n".encode("utf-8-sig"))
@@ -221,6 +230,12 @@ def _latin1(tmp_path: Path) -> Path:
     return path
 
 
+def _only_empty_cells(tmp_path: Path) -> Path:
+    path = tmp_path / "m.csv"
+    path.write_text(",,,\n,,,\n", encoding="utf-8")
+    return path
+
+
 def _no_header(tmp_path: Path) -> Path:
     return write_csv(tmp_path / "m.csv", ["C001", "a.dcm", "b.dcm", "benign"], [])
 
@@ -242,6 +257,7 @@ def _folder(tmp_path: Path) -> Path:
 NOT_A_MANIFEST = [
     (_missing, None, "manifest file not found"),
     (_empty, None, "the manifest is empty"),
+    (_only_empty_cells, None, "the manifest is empty"),
     (_latin1, 2, "not UTF-8 text (byte 0xE9)"),
     (_no_header, 1, "no header row"),
     (_semicolons, 1, "seems to use ';' as separator"),
@@ -253,7 +269,16 @@ NOT_A_MANIFEST = [
 @pytest.mark.parametrize(
     ("make", "line", "fragment"),
     NOT_A_MANIFEST,
-    ids=["missing", "empty", "latin-1", "no-header", "semicolons", "reads-export", "folder"],
+    ids=[
+        "missing",
+        "empty",
+        "only-empty-cells",
+        "latin-1",
+        "no-header",
+        "semicolons",
+        "reads-export",
+        "folder",
+    ],
 )
 def test_not_a_manifest_is_reported_unreadable(tmp_path, make, line, fragment):
     path = make(tmp_path)
