@@ -4,8 +4,9 @@ Writes into ``--out``: ``results.json`` (DESIGN §3.5), the CSV tables (``table_
 ``report.html`` (self-contained) and, with ``--pdf``, ``report_figures.pdf``. Inputs are
 validated completely before anything is computed; with any problem, every problem is printed
 (file, line, column) and **nothing is written**. Outputs are first written into a temporary
-folder beside ``--out`` and moved into place only when all of them exist, so an interrupted run
-never leaves a ``results.json`` that disagrees with its ``report.html``.
+folder (inside ``--out`` when it exists, else beside it) and moved into place only when all of
+them exist, so an interrupted run never leaves a ``results.json`` that disagrees with its
+``report.html``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from studies.analysis.report import write_report
 from studies.analysis.report.render import key_findings
 from studies.analysis.settings import MODEL_THRESHOLD_NAMES, AnalysisSettings
 from studies.analysis.subgroups import default_subgroup_columns
-from studies.analysis.tables import build_tables, write_tables
+from studies.analysis.tables import TABLE_TITLES, build_tables, write_tables
 from studies.errors import AnalysisInputError
 
 NAME = "analyze"
@@ -145,8 +146,14 @@ def _subgroup_columns(args: argparse.Namespace) -> tuple[str, ...]:
 
 
 #: What ``analyze`` writes; outputs of an earlier run that this run did not write are removed,
-#: so that a folder never mixes two analyses (e.g. a stale table_model_vs_readers.csv).
-OUTPUT_PATTERNS: tuple[str, ...] = ("results.json", "table_*.csv", "report.html", "report_*.pdf")
+#: so that a folder never mixes two analyses (e.g. a stale table_model_vs_readers.csv). Exact
+#: names, not wildcards: a coordinator's own ``report_signed.pdf`` in --out must survive.
+OUTPUT_PATTERNS: tuple[str, ...] = (
+    "results.json",
+    *(f"{name}.csv" for name in TABLE_TITLES),
+    "report.html",
+    "report_figures.pdf",
+)
 
 
 def _move_into_place(staging: Path, out: Path) -> list[Path]:
@@ -174,9 +181,11 @@ def run(args: argparse.Namespace) -> int:
     )
     result = run_analysis(inputs, settings)
 
-    parent = args.out.absolute().parent
+    # Stage inside --out when it exists (``--out .`` must not need write access to the folder
+    # above it), else beside it; either way on the same file system, so moving is renaming.
+    parent = args.out if args.out.is_dir() else args.out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.", dir=parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.absolute().name}.", dir=parent))
     try:
         (staging / "results.json").write_text(result.to_json() + "\n", encoding="utf-8")
         write_tables(build_tables(result), staging)

@@ -37,12 +37,14 @@ def run(args: argparse.Namespace) -> int:
     """Simulate and write ``reads.csv`` and ``model_scores.csv``; 0 on success."""
     if not args.manifest.is_file():
         raise SynthesisError(f"{args.manifest}: file not found")
+    if args.out.exists() and not args.out.is_dir():
+        raise SynthesisError(f"--out {args.out}: exists and is not a folder")
     study = simulate_from_manifest(
         args.manifest, n_readers=args.readers, seed=args.seed, study_id=args.study_id
     )
-    parent = args.out.absolute().parent
+    parent = args.out if args.out.is_dir() else args.out.absolute().parent  # see analyze
     parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.name}.", dir=parent))
+    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.absolute().name}.", dir=parent))
     try:
         study.write(staging)
         args.out.mkdir(parents=True, exist_ok=True)

@@ -37,8 +37,10 @@ BI_RADS_LEVELS: tuple[str, ...] = ("0", "1", "2", "3", "4", "4A", "4B", "4C", "5
 LABELS: dict[str, int] = {"benign": 0, "malignant": 1}
 _FOLD_COLUMN = re.compile(r"^fold_\d+$")
 #: Largest difference between the probability shown to a reader and the model score that is
-#: taken for display rounding (the reader GUI may show a percentage).
+#: taken for display rounding (the reader GUI may show a percentage). Inclusive: 0.725 shown
+#: as 0.72 is 0.005 off, which binary floating point makes 0.0050000000000000044.
 SHOWN_TOLERANCE = 0.005
+_SHOWN_SLACK = 1e-9
 #: Internal column holding each row's line number in its file.
 LINE = "__line__"
 
@@ -498,7 +500,7 @@ def _check_against_manifest(
 def natural_key(text: str) -> tuple:
     """Sort key that orders ``R2`` before ``R10`` (digit runs compare as numbers)."""
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        (0, int(part), "") if part.isdecimal() else (1, 0, part)
         for part in re.split(r"(\d+)", text)
         if part
     )
@@ -607,7 +609,8 @@ def _check_shown_probability(
         return
     shown = frame["model_probability"]
     analysed = scores["probability"].reindex(frame["case_id"]).to_numpy(dtype=float)
-    differs = shown.notna() & (np.abs(shown.to_numpy(dtype=float) - analysed) > SHOWN_TOLERANCE)
+    difference = np.abs(shown.to_numpy(dtype=float) - analysed)
+    differs = shown.notna() & (difference > SHOWN_TOLERANCE + _SHOWN_SLACK)
     bad = frame.loc[np.asarray(differs, dtype=bool)]
     for line, value, case_id in zip(
         bad[LINE], bad["model_probability"], bad["case_id"], strict=True

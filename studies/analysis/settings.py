@@ -72,6 +72,8 @@ class AnalysisSettings:
             )
         if self.bootstrap_replicates < 0:
             raise ValueError(f"bootstrap_replicates must be ≥ 0, got {self.bootstrap_replicates}")
+        if self.bootstrap_seed < 0:
+            raise ValueError(f"bootstrap_seed must be ≥ 0, got {self.bootstrap_seed}")
 
     def to_dict(self) -> dict[str, object]:
         """The choices, as written under ``settings`` in ``results.json``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -149,6 +150,38 @@ def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Pat
     ]
 
 
+def test_files_that_only_look_like_outputs_are_kept(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = ("report_signed.pdf", "table_demographics.csv")
+    for name in mine:
+        (out / name).write_text("the coordinator's own file", encoding="utf-8")
+    assert _analyze(study, out) == 0
+    for name in mine:
+        assert (out / name).read_text(encoding="utf-8") == "the coordinator's own file"
+
+
+def test_out_dot_stages_inside_out(
+    study: StudyFiles, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--out .`` must not need write access to the folder above (e.g. /home for ~)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    staged_in: list[Path] = []
+    make_temporary = tempfile.mkdtemp
+
+    def mkdtemp(*args: object, dir: object = None, **kwargs: object) -> str:
+        staged_in.append(Path(str(dir)).resolve())
+        return make_temporary(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
+    monkeypatch.chdir(out)
+    assert _analyze(study, Path(".")) == 0
+    assert staged_in == [out.resolve()]
+    assert _siblings(out) == OUTPUTS
+    assert _siblings(tmp_path) == ["inputs", "out"]
+
+
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
@@ -157,6 +190,7 @@ def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Pat
         (["--threshold", "best=0.4"], "name must be one of"),
         (["--alpha", "2"], "invalid setting: alpha must be in (0, 1)"),
         (["--bootstrap", "-5"], "invalid setting: bootstrap_replicates"),
+        (["--bootstrap", "20", "--seed", "-1"], "invalid setting: bootstrap_seed"),
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(
@@ -221,3 +255,12 @@ def test_simulate_reads_refuses_a_missing_manifest(tmp_path: Path) -> None:
     with pytest.raises(SynthesisError, match="file not found"):
         _simulate(tmp_path / "none.csv", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_simulate_reads_refuses_an_out_that_is_a_file(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "file.txt"
+    out.write_text("x", encoding="utf-8")
+    with pytest.raises(SynthesisError, match="not a folder"):
+        _simulate(study.manifest, out)
+    assert out.read_text(encoding="utf-8") == "x"
+    assert _siblings(tmp_path) == ["file.txt", "inputs"]  # no staging folder left behind

@@ -97,6 +97,19 @@ def test_a_byte_order_mark_is_accepted(study: StudyFiles) -> None:
     assert load_inputs(study.reads, study.manifest).n_cases == N_CASES
 
 
+def test_numeric_looking_ids_keep_their_text_and_are_aligned(study: StudyFiles) -> None:
+    manifest = _read(study.manifest)
+    ids = dict(zip(manifest.case_id, ["007", "7", "L1²", *manifest.case_id[3:]], strict=True))
+    for path in (study.reads, study.manifest, study.model_scores):
+        _edit(path, lambda f: f.assign(case_id=f.case_id.map(ids)))
+    inputs = load_inputs(study.reads, study.manifest, study.model_scores)
+    assert {"007", "7", "L1²"} <= set(inputs.case_ids)
+    reads = _read(study.reads)
+    row = reads[(reads.case_id == "007") & (reads.session == "aided")].iloc[0]
+    position = (1, inputs.reader_ids.index(row.reader_id), inputs.case_ids.index("007"))
+    assert inputs.pom[position] == float(row.pom)
+
+
 # -------------------------------------------------------------------------------- bad input
 
 
@@ -235,6 +248,21 @@ def test_shown_probability_must_match_the_model_scores(study: StudyFiles) -> Non
         f"reads.csv, {_line(row)}, column 'model_probability': 0.999 was shown for case 'C0004'"
         in (message)
     )
+
+
+@pytest.mark.parametrize("shown", ["0.72", "0.73"])
+def test_a_percentage_rounded_for_display_is_accepted(study: StudyFiles, shown: str) -> None:
+    """A score of exactly 72.5 % shown as 72 % or 73 %: 0.005 off, which is display rounding."""
+
+    def show(frame: pd.DataFrame) -> None:
+        frame.loc[(frame.session == "aided") & (frame.case_id == "C0002"), "model_probability"] = (
+            shown
+        )
+
+    _edit(study.reads, show)
+    _edit(study.model_scores, _set(1, "probability", "0.725"))
+    inputs = load_inputs(study.reads, study.manifest, study.model_scores)
+    assert inputs.model_scores[inputs.case_ids.index("C0002")] == 0.725
 
 
 def test_scores_for_cases_unknown_to_the_manifest(study: StudyFiles) -> None:

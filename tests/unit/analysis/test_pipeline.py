@@ -265,6 +265,62 @@ def test_subgroup_numbers_match_the_estimators(inputs: StudyInputs, result) -> N
         assert group.readers["R3"]["unaided"] == expected
 
 
+def test_results_follow_the_ids_not_the_row_order(tmp_path: Path) -> None:
+    """Shuffled files and ids whose text order is not the manifest order: every count, McNemar
+    b/c and subgroup is recomputed here from the raw CSVs with pandas, by id."""
+    files = write_simulated_study(tmp_path, n_cases=40, n_readers=3, seed=8)
+    frames = {
+        name: pd.read_csv(path, dtype=str, keep_default_na=False)
+        for name, path in (("m", files.manifest), ("r", files.reads), ("s", files.model_scores))
+    }
+    rng = np.random.default_rng(0)
+    shuffled_ids = rng.permutation([f"{i:03d}" for i in range(40)])
+    new_ids = dict(zip(frames["m"].case_id, shuffled_ids, strict=True))
+    for frame in frames.values():
+        frame["case_id"] = frame["case_id"].map(new_ids)
+    frames["r"]["reader_id"] = frames["r"]["reader_id"].map({"R1": "Zed", "R2": "al", "R3": "R10"})
+    for frame, path, seed in zip(
+        frames.values(), (files.manifest, files.reads, files.model_scores), (1, 2, 3), strict=True
+    ):
+        frame.sample(frac=1.0, random_state=seed).to_csv(path, index=False)
+    inputs = load_inputs(
+        files.reads, files.manifest, files.model_scores, subgroup_columns=SUBGROUPS
+    )
+    document = run_analysis(inputs, AnalysisSettings(subgroup_columns=SUBGROUPS)).to_dict()
+
+    label = frames["m"].set_index("case_id").label.map({"benign": 0, "malignant": 1})
+    reads = frames["r"].assign(decision=lambda f: f.decision.astype(int))
+    calls = reads.pivot(index="case_id", columns=["reader_id", "session"], values="decision")
+    correct = calls.eq(label.loc[calls.index], axis=0)
+    malignant = label.loc[calls.index] == 1
+    scores = frames["s"].set_index("case_id").probability.astype(float).loc[calls.index]
+    threshold = document["model"]["thresholds"]["youden"]
+    model_correct = (scores >= threshold).astype(int) == label.loc[calls.index]
+    small = frames["m"].set_index("case_id").diameter_cm.astype(float).loc[calls.index] <= 2
+    assert list(document["readers"]) == ["R10", "Zed", "al"]
+    for reader in ("R10", "Zed", "al"):
+        unaided, aided = correct[(reader, "unaided")], correct[(reader, "aided")]
+        for session in SESSIONS:
+            called = calls[(reader, session)] == 1
+            entry = document["readers"][reader][session]
+            assert entry["tp"] == (called & malignant).sum()
+            assert entry["fp"] == (called & ~malignant).sum()
+            versus = document["model_vs_readers"][reader][session]["mcnemar"]["sensitivity"]
+            reader_correct = correct[(reader, session)]
+            assert versus["b"] == (model_correct & ~reader_correct & malignant).sum()
+            assert versus["c"] == (~model_correct & reader_correct & malignant).sum()
+            group = document["subgroups"]["diameter_cm"]["groups"]["≤ 2 cm"]
+            assert group["readers"][reader][session]["tp"] == (called & malignant & small).sum()
+        mcnemar = document["readers"][reader]["mcnemar"]
+        assert mcnemar["accuracy"]["b"] == (unaided & ~aided).sum()  # unaided right, aided wrong
+        assert mcnemar["accuracy"]["c"] == (~unaided & aided).sum()
+        assert mcnemar["specificity"]["b"] == (unaided & ~aided & ~malignant).sum()
+    pair = document["kappa"]["aided"]["R10 vs al"]
+    assert pair["kappa"] == pytest.approx(
+        cohen_kappa(calls[("R10", "aided")], calls[("al", "aided")], levels=(0, 1)).kappa
+    )
+
+
 # --------------------------------------------------------------------------- settings
 
 
@@ -301,6 +357,7 @@ def test_given_thresholds_are_used(inputs: StudyInputs) -> None:
         {"model_thresholds": {"best": 0.3}},
         {"comparison_threshold": "median"},
         {"bootstrap_replicates": -1},
+        {"bootstrap_seed": -1},
     ],
 )
 def test_impossible_settings_are_refused(options: dict) -> None:
