@@ -215,10 +215,14 @@ def build_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
 
 
 def write_tables(tables: dict[str, pd.DataFrame], directory: str | Path) -> list[Path]:
-    """Write each table as ``<name>.csv`` (UTF-8) into ``directory``; returns the paths."""
+    """Write each table as ``<name>.csv`` into ``directory``; returns the paths.
+
+    UTF-8 with a byte-order mark: coordinators open these in Excel, which reads a CSV without
+    one in the local code page and garbles the "–", "≤" and "−" of the intervals.
+    """
     paths = []
     for name, table in tables.items():
         path = Path(directory) / f"{name}.csv"
-        table.to_csv(path, index=False, encoding="utf-8")
+        table.to_csv(path, index=False, encoding="utf-8-sig")
         paths.append(path)
     return paths

@@ -112,10 +112,15 @@ def mrmc_table(mrmc: MrmcSummary) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 reader``, ``5 readers``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def key_findings(result: AnalysisResult) -> list[str]:
     """A few plain sentences for the top of the report."""
     study = result.study
-    readers = "1 reader" if study["n_readers"] == 1 else f"{study['n_readers']} readers"
+    readers = _count(study["n_readers"], "reader")
     lines = [
         f"{readers} read {study['n_cases']} cases "
         f"({study['n_malignant']} malignant, {study['n_benign']} benign), unaided and aided."
@@ -210,8 +215,8 @@ def render_html(
     context = {
         "title": f"CESM reader study — {study_id}",
         "subtitle": (
-            f"{result.study['n_readers']} readers × {result.study['n_cases']} cases, unaided and "
-            "model-aided sessions"
+            f"{_count(result.study['n_readers'], 'reader')} × "
+            f"{_count(result.study['n_cases'], 'case')}, unaided and model-aided sessions"
         ),
         "findings": key_findings(result),
         "confidence": confidence_label(settings.alpha),

@@ -143,6 +143,8 @@ def test_tables_have_the_paper_layout(study, tmp_path: Path) -> None:
         "table_readers.csv",
         "table_subgroups.csv",
     ]
+    for path in paths:  # Excel needs the byte-order mark to read "–" and "≤" as UTF-8
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     readers = pd.read_csv(tmp_path / "table_readers.csv", dtype=str, keep_default_na=False)
     metrics = ["Accuracy", "Sensitivity", "Specificity", "PPV", "NPV"]
     assert list(readers.columns) == [
@@ -224,6 +226,7 @@ def test_report_of_one_reader_without_model(tmp_path: Path) -> None:
     html = render_html(result, inputs, figures)
     assert "Only one reader: agreement between readers cannot be computed." in html
     assert "No model scores were given" in html
+    assert "1 reader × 30 cases" in html
     assert len(re.findall(r'src="data:image/png;base64,', html)) == 3
 
 
