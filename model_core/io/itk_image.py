@@ -10,10 +10,13 @@ A 3-D file with a single slice (ITK-SNAP saves a mask drawn on a 2-D image as a 
 of numpy shape (1, rows, columns)) is squeezed to 2-D; any other 3-D file is refused.
 
 Spacing: NIfTI/NRRD/MetaImage store it. PNG has no physical spacing (its optional pHYs chunk
-is a print resolution), so PNG images report ``None``. TIFF resolution tags are honoured,
-except ITK's default of 1 × 1 mm when the file has none, which is reported as ``None``: a
-1 mm pixel is implausible for a mammogram, and an invented spacing would silently turn the
-5 mm crop margin into 5 pixels.
+is a print resolution), so PNG images report ``None``. TIFF resolution tags are honoured.
+A spacing of exactly 1 × 1 mm, in any format, is reported as ``None``: it is ITK's default
+when a file has none (a TIFF without resolution tags), and what a NIfTI converted from a
+mammography DICOM through GDCM carries (GDCM ignores Pixel Spacing in MG objects). A 1 mm pixel
+is implausible for a mammogram, and an invented spacing would silently turn the 5 mm crop
+margin into 5 pixels; as unknown, it is taken from the manifest's ``pixel_spacing_mm`` column
+or reported by validation.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from model_core.case import CesmImage
 from model_core.errors import ImageReadError
 
 _NO_SPACING_EXTENSIONS = (".png",)
-_DEFAULT_SPACING_EXTENSIONS = (".tif", ".tiff")
 
 
 def _reason(error: RuntimeError) -> str:
@@ -77,8 +79,8 @@ def _spacing(path: Path, itk_spacing: tuple[float, ...]) -> tuple[float, float] 
     if name.endswith(_NO_SPACING_EXTENSIONS):
         return None
     row, column = float(itk_spacing[1]), float(itk_spacing[0])
-    if name.endswith(_DEFAULT_SPACING_EXTENSIONS) and np.allclose((row, column), 1.0, rtol=1e-6):
-        return None  # ITK's default, read back through a float resolution tag
+    if np.allclose((row, column), 1.0, rtol=1e-6):
+        return None  # ITK's default, or lost in a conversion: see the module docstring
     if not (np.isfinite([row, column]).all() and row > 0 and column > 0):
         raise ImageReadError(f"{path}: invalid pixel spacing {itk_spacing} in the file header")
     return (row, column)

@@ -50,6 +50,13 @@ def test_tiff_without_resolution_has_unknown_spacing(tmp_path):
     assert read_image(path).spacing_mm is None
 
 
+@pytest.mark.parametrize("name", ["converted.nii.gz", "converted.nrrd", "converted.mha"])
+def test_one_millimetre_pixels_are_unknown_spacing(tmp_path, name):
+    """GDCM drops Pixel Spacing of MG DICOM: a converted NIfTI says 1 x 1 mm, which is not true."""
+    path = _write(tmp_path / name, ramp(12), spacing=(1.0, 1.0))
+    assert read_image(path).spacing_mm is None
+
+
 def test_single_slice_volume_is_squeezed(tmp_path):
     pixels = ramp(12)
     image = read_image(_write(tmp_path / "itksnap.nii.gz", pixels[np.newaxis]))
