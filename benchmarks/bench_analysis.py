@@ -27,7 +27,7 @@ from studies.analysis.pipeline import AnalysisSettings, run_analysis
 from studies.analysis.report import write_report
 from studies.analysis.roc import auc_delong
 from studies.analysis.tables import build_tables, write_tables
-from studies.simulated_readers import write_simulated_study
+from studies.simulation.reader_study import write_simulated_study
 
 SUBGROUPS = ("bi_rads", "diameter_cm", "center")
 

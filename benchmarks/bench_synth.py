@@ -28,12 +28,12 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from studies.synthetic.acquisition import acquisition_profile
-from studies.synthetic.dicom_writer import CaseIdentity, write_cesm_pair
-from studies.synthetic.lesion_features import LesionFeatures, measure_lesion
-from studies.synthetic.mask_writer import write_itksnap_mask
-from studies.synthetic.phantom import generate_case
-from studies.synthetic.texture import resample_linear
+from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.dicom_writer import CaseIdentity, write_cesm_pair
+from studies.simulation.cohort.lesion_features import LesionFeatures, measure_lesion
+from studies.simulation.cohort.mask_writer import write_itksnap_mask
+from studies.simulation.cohort.phantom import generate_case
+from studies.simulation.cohort.texture import resample_linear
 
 
 def time_full_cases(center: str, repeats: int, seed: int) -> None:

@@ -3,7 +3,7 @@
 For trying ``cesm-reader analyze`` (and the report) before real radiologists have read anything:
 writes ``reads.csv`` (DESIGN §3.3) and ``model_scores.csv`` (§3.4, with ``fold_1`` … ``fold_5``)
 for the manifest's labelled cases. The readers and the model are simulated by
-:mod:`studies.simulated_readers`; the same ``--seed`` always gives the same files. Nothing is
+:mod:`studies.simulation.reader_study`; the same ``--seed`` always gives the same files. Nothing is
 written when the manifest is unusable; files are written to a temporary folder first and moved
 into ``--out`` together.
 """
@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from studies.errors import SynthesisError
-from studies.simulated_readers import simulate_from_manifest
+from studies.simulation.reader_study import simulate_from_manifest
 
 NAME = "simulate-reads"
 HELP = "Simulate a reader study (reads.csv + model_scores.csv) on a manifest's labelled cases."

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from studies.synthetic.acquisition import CENTERS, SIZES
-from studies.synthetic.cohort import DEFAULT_MALIGNANT_FRACTION, CohortSettings, synthesize_cohort
+from studies.simulation.cohort.acquisition import CENTERS, SIZES
+from studies.simulation.cohort.cohort import (
+    DEFAULT_MALIGNANT_FRACTION,
+    CohortSettings,
+    synthesize_cohort,
+)
 
 NAME = "synth"
 HELP = "Generate a synthetic CESM cohort: DICOM low-energy/recombined pairs, masks, manifest."

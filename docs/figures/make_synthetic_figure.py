@@ -18,8 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from studies.synthetic.acquisition import acquisition_profile
-from studies.synthetic.phantom import (
+from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.phantom import (
     SyntheticCase,
     case_streams,
     design_case,

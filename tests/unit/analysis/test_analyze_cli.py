@@ -13,7 +13,7 @@ import pytest
 from cesm_cli import main as cli
 from cesm_cli.commands import simulate_study
 from studies.errors import SynthesisError
-from studies.simulated_readers import StudyFiles, write_simulated_study
+from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
 OUTPUTS = [
     "report.html",

@@ -15,7 +15,7 @@ import pytest
 
 from studies.analysis.inputs import SESSIONS, load_inputs
 from studies.errors import AnalysisInputError
-from studies.simulated_readers import StudyFiles, write_simulated_study
+from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
 N_CASES = 12
 N_READERS = 2

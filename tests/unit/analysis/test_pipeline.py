@@ -22,7 +22,7 @@ from studies.analysis.pipeline import run_analysis
 from studies.analysis.roc import auc_delong, auprc, delong_test, youden_threshold
 from studies.analysis.settings import AnalysisSettings
 from studies.analysis.subgroups import analyse_subgroups, subgroup_definition
-from studies.simulated_readers import write_simulated_study
+from studies.simulation.reader_study import write_simulated_study
 
 N_CASES, N_READERS = 80, 3
 SUBGROUPS = ("bi_rads", "diameter_cm", "center")

@@ -26,7 +26,7 @@ from studies.analysis.tables import (
     p_phrase,
     write_tables,
 )
-from studies.simulated_readers import write_simulated_study
+from studies.simulation.reader_study import write_simulated_study
 
 SUBGROUPS = ("bi_rads", "diameter_cm")
 CELL = re.compile(r"^(n/a|\d\.\d{3} \(\d\.\d{3}–\d\.\d{3}\))$")

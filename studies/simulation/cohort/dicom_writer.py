@@ -27,7 +27,7 @@ from pydicom.uid import (
     generate_uid,
 )
 
-from studies.synthetic.phantom import SyntheticCase
+from studies.simulation.cohort.phantom import SyntheticCase
 
 LOW_ENERGY_IMAGE_TYPE = ("ORIGINAL", "PRIMARY", "", "LOW_ENERGY")
 RECOMBINED_IMAGE_TYPE = ("DERIVED", "PRIMARY", "", "RECOMBINED")

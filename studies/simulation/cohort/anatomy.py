@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from studies.synthetic.texture import power_law_noise
+from studies.simulation.cohort.texture import power_law_noise
 
 DENSITIES: tuple[str, ...] = ("a", "b", "c", "d")
 BPE_LEVELS: tuple[str, ...] = ("minimal", "mild", "moderate", "marked")

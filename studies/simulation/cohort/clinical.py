@@ -6,7 +6,7 @@ diameter 2.1 ± 1.6 cm (benign) and 2.5 ± 1.2 cm (malignant) as log-normals wit
 standard deviation, truncated to [0.5, 7] cm so that every lesion is at least 5 mm and fits a
 compressed breast. The histology mix is typical of a Chinese tertiary-centre CESM series
 (fibroadenoma and adenosis dominating the benign side, invasive ductal carcinoma the malignant
-side); each histology has its own appearance table in :mod:`studies.synthetic.lesions`.
+side); each histology has its own appearance table in :mod:`studies.simulation.cohort.lesions`.
 
 The BI-RADS category is the radiologist's *assessment of the image*, so it is derived from the
 lesion's appearance (shape, margin, enhancement) plus reader noise, not drawn from the label:

@@ -9,8 +9,8 @@ import pytest
 from synth_files import SEED, read_csv, read_manifest, snapshot
 
 from studies.errors import SynthesisError
-from studies.synthetic.clinical import BI_RADS_CATEGORIES, HISTOLOGY_PREVALENCE
-from studies.synthetic.cohort import (
+from studies.simulation.cohort.clinical import BI_RADS_CATEGORIES, HISTOLOGY_PREVALENCE
+from studies.simulation.cohort.cohort import (
     MANIFEST_COLUMNS,
     CohortSettings,
     is_synth_output,

@@ -8,9 +8,9 @@ import numpy as np
 import pydicom
 from synth_files import read_manifest
 
-from studies.synthetic.acquisition import acquisition_profile
-from studies.synthetic.cohort import CohortSettings, synthesize_cohort
-from studies.synthetic.phantom import case_streams, design_case, generate_case
+from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.cohort import CohortSettings, synthesize_cohort
+from studies.simulation.cohort.phantom import case_streams, design_case, generate_case
 
 SMALL = acquisition_profile("internal", "small")
 

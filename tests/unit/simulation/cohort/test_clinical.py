@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from studies.synthetic.clinical import (
+from studies.simulation.cohort.clinical import (
     AGE_DISTRIBUTION,
     DIAMETER_DISTRIBUTION_CM,
     HISTOLOGY_PREVALENCE,
@@ -15,7 +15,7 @@ from studies.synthetic.clinical import (
     sample_age,
     sample_diameter_cm,
 )
-from studies.synthetic.phantom import CaseDesign, case_streams, design_case
+from studies.simulation.cohort.phantom import CaseDesign, case_streams, design_case
 
 FIELD_MM = (229.4, 191.4)
 

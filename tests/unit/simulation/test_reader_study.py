@@ -13,7 +13,7 @@ from sklearn.metrics import roc_auc_score
 
 from studies.analysis.inputs import load_inputs
 from studies.errors import SynthesisError
-from studies.simulated_readers import (
+from studies.simulation.reader_study import (
     N_FOLDS,
     READS_COLUMNS,
     simulate_case_table,

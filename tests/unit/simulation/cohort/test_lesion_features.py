@@ -11,9 +11,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from studies.synthetic.acquisition import acquisition_profile
-from studies.synthetic.lesion_features import LesionFeatures, measure_lesion
-from studies.synthetic.phantom import generate_case
+from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.lesion_features import LesionFeatures, measure_lesion
+from studies.simulation.cohort.phantom import generate_case
 
 
 def _scene(mask: np.ndarray, enhancement: float) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from studies.synthetic.texture import power_law_noise, resample_linear
+from studies.simulation.cohort.texture import power_law_noise, resample_linear
 
 
 def _radial_slope(field: np.ndarray) -> float:

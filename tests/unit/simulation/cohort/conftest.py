@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from synth_files import SEED
 
-from studies.synthetic.cohort import CohortSettings, synthesize_cohort
+from studies.simulation.cohort.cohort import CohortSettings, synthesize_cohort
 
 
 @pytest.fixture(scope="session")

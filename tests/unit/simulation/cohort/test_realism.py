@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from studies.synthetic.acquisition import acquisition_profile
-from studies.synthetic.phantom import SyntheticCase, generate_case
+from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.phantom import SyntheticCase, generate_case
 
 SMALL = acquisition_profile("internal", "small")
 

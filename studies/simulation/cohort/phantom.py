@@ -22,20 +22,20 @@ from typing import Any
 
 import numpy as np
 
-from studies.synthetic.acquisition import (
+from studies.simulation.cohort.acquisition import (
     WORK_SPACING_MM,
     AcquisitionProfile,
     display_window,
     quantise,
 )
-from studies.synthetic.anatomy import (
+from studies.simulation.cohort.anatomy import (
     BreastSpec,
     choose_lesion_center,
     lesion_reach_mm,
     render_breast,
     sample_breast,
 )
-from studies.synthetic.clinical import (
+from studies.simulation.cohort.clinical import (
     ClinicalRecord,
     assess_bi_rads,
     reported_diameter_cm,
@@ -43,8 +43,8 @@ from studies.synthetic.clinical import (
     sample_diameter_cm,
     sample_histology,
 )
-from studies.synthetic.lesions import LesionSpec, render_lesion, sample_lesion
-from studies.synthetic.texture import resample_linear
+from studies.simulation.cohort.lesions import LesionSpec, render_lesion, sample_lesion
+from studies.simulation.cohort.texture import resample_linear
 
 _CENTER_CODES = {"internal": 1, "external": 2}
 

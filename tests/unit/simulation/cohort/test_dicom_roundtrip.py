@@ -10,8 +10,8 @@ import pytest
 import SimpleITK
 from synth_files import read_manifest
 
-from studies.synthetic.acquisition import acquisition_profile
-from studies.synthetic.dicom_writer import LOW_ENERGY_IMAGE_TYPE, RECOMBINED_IMAGE_TYPE
+from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.dicom_writer import LOW_ENERGY_IMAGE_TYPE, RECOMBINED_IMAGE_TYPE
 
 
 def _pair(folder: Path, row: dict[str, str]) -> tuple[pydicom.Dataset, pydicom.Dataset]:

@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from studies.errors import SynthesisError
-from studies.synthetic.acquisition import CENTERS, SIZES, acquisition_profile
-from studies.synthetic.dicom_writer import CaseIdentity, write_cesm_pair
-from studies.synthetic.mask_writer import write_itksnap_mask
-from studies.synthetic.phantom import case_streams, design_case, render_case
+from studies.simulation.cohort.acquisition import CENTERS, SIZES, acquisition_profile
+from studies.simulation.cohort.dicom_writer import CaseIdentity, write_cesm_pair
+from studies.simulation.cohort.mask_writer import write_itksnap_mask
+from studies.simulation.cohort.phantom import case_streams, design_case, render_case
 
 GENERATOR = "cesm-reader synth"
 FORMAT_VERSION = 1
