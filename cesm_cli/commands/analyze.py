@@ -12,7 +12,7 @@ them exist, so an interrupted run never leaves a ``results.json`` that disagrees
 from __future__ import annotations
 
 import argparse
-import csv
+import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -134,17 +134,6 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
         raise AnalysisInputError(f"invalid setting: {error}") from error
 
 
-def _subgroup_columns(args: argparse.Namespace) -> tuple[str, ...]:
-    if args.subgroup is not None:
-        return tuple(dict.fromkeys(args.subgroup))
-    try:
-        with args.manifest.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return ()  # load_inputs reports the unreadable manifest with all other problems
-    return default_subgroup_columns(cell.strip() for cell in header)
-
-
 #: What ``analyze`` writes; outputs of an earlier run that this run did not write are removed,
 #: so that a folder never mixes two analyses (e.g. a stale table_model_vs_readers.csv). Exact
 #: names, not wildcards: a coordinator's own ``report_signed.pdf`` in --out must survive.
@@ -174,11 +163,12 @@ def run(args: argparse.Namespace) -> int:
     """Validate, analyse, write everything into ``--out``; 0 on success."""
     if args.out.exists() and not args.out.is_dir():
         raise CesmError(f"--out {args.out}: exists and is not a folder")
-    subgroup_columns = _subgroup_columns(args)
-    settings = _settings(args, subgroup_columns)
-    inputs = load_inputs(
-        args.reads, args.manifest, args.model_scores, subgroup_columns=subgroup_columns
-    )
+    chosen = () if args.subgroup is None else tuple(dict.fromkeys(args.subgroup))
+    settings = _settings(args, chosen)
+    inputs = load_inputs(args.reads, args.manifest, args.model_scores, subgroup_columns=chosen)
+    if args.subgroup is None:  # the paper's subgroups, where the manifest has their columns
+        columns = default_subgroup_columns(inputs.cases.columns)
+        settings = dataclasses.replace(settings, subgroup_columns=columns)
     result = run_analysis(inputs, settings)
 
     # Stage inside --out when it exists (``--out .`` must not need write access to the folder

@@ -13,12 +13,13 @@ folder that is not a demo output is refused.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import shutil
 from pathlib import Path
 
 from model_core.errors import CesmError
+from model_core.manifest import load_manifest
+from model_core.vocabulary import MALIGNANT
 
 HELP = (
     "Run the embedded demo: synthetic CESM cohort, validation, preprocessing of one lesion, "
@@ -63,10 +64,9 @@ def _prepare_output(out: Path) -> None:
 
 
 def _first_malignant_case(manifest: Path) -> str:
-    with manifest.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    malignant = [row["case_id"] for row in rows if row["label"] == "malignant"]
-    return (malignant or [rows[0]["case_id"]])[0]
+    rows = load_manifest(manifest).rows
+    malignant = [row.case_id for row in rows if row.label == MALIGNANT]
+    return (malignant or [rows[0].case_id])[0]
 
 
 def _step(title: str, *argv: str) -> None:

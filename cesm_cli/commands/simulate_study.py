@@ -35,8 +35,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write ``reads.csv`` and ``model_scores.csv``; 0 on success."""
-    if not args.manifest.is_file():
-        raise SynthesisError(f"{args.manifest}: file not found")
     if args.out.exists() and not args.out.is_dir():
         raise SynthesisError(f"--out {args.out}: exists and is not a folder")
     study = simulate_from_manifest(

@@ -19,30 +19,17 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from model_core.vocabulary import canonical_bi_rads, canonical_laterality
+
 #: Columns every manifest must have.
 REQUIRED_COLUMNS: tuple[str, ...] = ("case_id", "low_energy", "recombined", "label")
 #: Columns whose cells name files, relative to the manifest's folder.
 PATH_COLUMNS: tuple[str, ...] = ("low_energy", "recombined", "mask")
-LABELS: tuple[str, ...] = ("benign", "malignant")
-#: BI-RADS assessment categories (ACR 5th ed.), with 4 subdivided or not.
-BI_RADS_CATEGORIES: tuple[str, ...] = ("0", "1", "2", "3", "4", "4A", "4B", "4C", "5", "6")
-LATERALITIES: tuple[str, ...] = ("L", "R")
-#: Views DESIGN §3.1 names; others (ML, LM, XCCL, ...) are accepted with a warning.
-EXPECTED_VIEWS: tuple[str, ...] = ("CC", "MLO")
 
 
 def parse_text(text: str) -> str | None:
     """Free text; empty is ``None``."""
     return text or None
-
-
-def parse_label(text: str) -> str | None:
-    """``benign`` / ``malignant``, or ``None`` for a case without ground truth."""
-    if not text:
-        return None
-    if text.lower() not in LABELS:
-        raise ValueError(f"unknown label '{text}' (expected benign, malignant, or empty)")
-    return text.lower()
 
 
 def _number(text: str, what: str) -> float:
@@ -76,27 +63,6 @@ def parse_diameter_cm(text: str) -> float | None:
     return diameter
 
 
-def parse_bi_rads(text: str) -> str | None:
-    """A BI-RADS category, upper case (``4a`` → ``4A``)."""
-    if not text:
-        return None
-    category = text.upper()
-    if category not in BI_RADS_CATEGORIES:
-        raise ValueError(
-            f"unknown BI-RADS category '{text}' (expected one of {', '.join(BI_RADS_CATEGORIES)})"
-        )
-    return category
-
-
-def parse_laterality(text: str) -> str | None:
-    """``L`` or ``R``."""
-    if not text:
-        return None
-    if text.upper() not in LATERALITIES:
-        raise ValueError(f"unknown laterality '{text}' (expected L or R)")
-    return text.upper()
-
-
 def parse_view(text: str) -> str | None:
     """A view code, upper case; unusual ones are warned about by the table reader."""
     return text.upper() or None
@@ -121,16 +87,34 @@ METADATA_PARSERS: dict[str, Callable[[str], Any]] = {
     "center": parse_text,
     "split": parse_text,
     "age": parse_age,
-    "bi_rads": parse_bi_rads,
+    "bi_rads": canonical_bi_rads,
     "diameter_cm": parse_diameter_cm,
-    "laterality": parse_laterality,
+    "laterality": canonical_laterality,
     "view": parse_view,
     "histology": parse_text,
     "clinical_history": parse_text,
     "family_history": parse_text,
 }
 
-#: Every column the manifest format defines.
-KNOWN_COLUMNS: frozenset[str] = frozenset(
-    {*REQUIRED_COLUMNS, "mask", "pixel_spacing_mm", *METADATA_PARSERS}
+#: Every column the manifest format defines, in the order a manifest is written.
+COLUMN_ORDER: tuple[str, ...] = (
+    "case_id",
+    "patient_id",
+    "low_energy",
+    "recombined",
+    "mask",
+    "label",
+    "center",
+    "split",
+    "age",
+    "bi_rads",
+    "diameter_cm",
+    "laterality",
+    "view",
+    "histology",
+    "clinical_history",
+    "family_history",
+    "pixel_spacing_mm",
 )
+KNOWN_COLUMNS: frozenset[str] = frozenset(COLUMN_ORDER)
+assert {*REQUIRED_COLUMNS, "mask", "pixel_spacing_mm", *METADATA_PARSERS} == KNOWN_COLUMNS

@@ -12,25 +12,23 @@ Paths are made absolute relative to the manifest's folder, without resolving sym
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model_core.errors import ManifestError
+from model_core.formats.csv_text import CsvTextError, csv_records, is_blank, read_csv_text
 from model_core.manifest.columns import (
-    EXPECTED_VIEWS,
     KNOWN_COLUMNS,
     METADATA_PARSERS,
     PATH_COLUMNS,
     REQUIRED_COLUMNS,
-    parse_label,
     parse_pixel_spacing_mm,
 )
 from model_core.manifest.issues import Severity, ValidationIssue
+from model_core.vocabulary import VIEWS, canonical_label
 
 #: Without these columns there is no case to check: the file is not a manifest.
 STRUCTURAL_COLUMNS: tuple[str, ...] = ("case_id", "low_energy", "recombined")
@@ -52,6 +50,8 @@ class ManifestRow:
         metadata: every other column present, typed (``age`` and ``diameter_cm`` float,
             ``bi_rads``, ``laterality``, ``view`` and the rest str; ``None`` when empty);
             columns the format does not define are kept as text.
+        cells: every cell of the row as written (stripped), by column: what tables and
+            reports show, so that ``54`` is not displayed as ``54.0``.
     """
 
     case_id: str
@@ -62,6 +62,7 @@ class ManifestRow:
     label: str | None = None
     pixel_spacing_mm: tuple[float, float] | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,59 +154,6 @@ def _absolute(folder: Path, cell: str) -> Path:
     return Path(os.path.normpath(folder / cell))
 
 
-def _decode(path: Path, issues: _Issues) -> str | None:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        issues.add("error", "manifest file not found", path=str(path))
-        return None
-    except IsADirectoryError:
-        issues.add("error", "is a folder, not a manifest file", path=str(path))
-        return None
-    except OSError as error:
-        issues.add("error", f"cannot read the manifest ({error.strerror})", path=str(path))
-        return None
-    try:
-        text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        issues.add(
-            "error",
-            f"not UTF-8 text (byte 0x{data[error.start]:02X}); save the manifest as UTF-8 CSV",
-            line=line,
-            path=str(path),
-        )
-        return None
-    if not text.strip():
-        issues.add("error", "the manifest is empty (no header, no rows)", path=str(path))
-        return None
-    return text
-
-
-class _MalformedCsvError(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        super().__init__(reason)
-        self.line = line
-
-
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
-    """(first line, fields) of each CSV record; records may span lines (quoted newlines).
-
-    Raises:
-        _MalformedCsvError: the csv module gave up (an unclosed quote, stray characters after a
-            closing quote), with the first line of the broken record.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    previous_end = 0
-    try:
-        for fields in reader:
-            yield previous_end + 1, fields
-            previous_end = reader.line_num
-    except csv.Error as error:
-        # report where the broken record starts: an unclosed quote fails at the end of the file
-        raise _MalformedCsvError(previous_end + 1, str(error)) from error
-
-
 def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
     """Report header problems, located on the header's ``line``; ``True`` when rows can be read."""
     manifest = str(issues.path)
@@ -227,7 +175,7 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
         if name not in header:
             found = lowered.get(name)
             hint = f" (found '{found}'; column names are lower case)" if found else ""
-            issues.add("error", f"missing required column{hint}", line=line, column=name)
+            issues.add("error", f"required column is missing{hint}", line=line, column=name)
     for name in header:
         if name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
             issues.add("warning", "unknown column, kept as text", line=line, column=name)
@@ -271,7 +219,7 @@ def _parse_row(
             issues.add("error", str(error), line=line, case_id=case_id, column=column)
             return None
 
-    label = parsed("label", parse_label) if "label" in cells else None
+    label = parsed("label", canonical_label) if "label" in cells else None
     spacing = (
         parsed("pixel_spacing_mm", parse_pixel_spacing_mm) if "pixel_spacing_mm" in cells else None
     )
@@ -282,10 +230,10 @@ def _parse_row(
         elif column not in KNOWN_COLUMNS:
             metadata[column] = text or None
     view = metadata.get("view")
-    if view is not None and view not in EXPECTED_VIEWS:
+    if view is not None and view not in VIEWS:
         issues.add(
             "warning",
-            f"view '{view}' is neither CC nor MLO (the paper's views)",
+            f"view '{view}' is neither {' nor '.join(VIEWS)} (the paper's views)",
             line=line,
             case_id=case_id,
             column="view",
@@ -301,6 +249,7 @@ def _parse_row(
         label=label,
         pixel_spacing_mm=spacing,
         metadata=metadata,
+        cells=cells,
     )
 
 
@@ -308,26 +257,25 @@ def read_table(path: str | Path) -> ParsedTable:
     """Parse the manifest's CSV structure; never raises for content problems."""
     path = Path(os.path.abspath(path))
     issues = _Issues(path)
-    text = _decode(path, issues)
-    if text is None:
+    try:
+        text = read_csv_text(path)
+    except CsvTextError as error:
+        issues.add("error", error.message, line=error.line, path=str(path))
         return ParsedTable(path, False, (), (), tuple(issues.items))
-    records = _records(text)
     rows: list[ManifestRow] = []
     header: list[str] = []
     first_line: dict[str, int] = {}
     readable = False
     try:
-        for line, fields in records:
+        for line, fields in csv_records(text):
+            if is_blank(fields):
+                continue  # blank lines and rows of empty cells (spreadsheet leftovers)
             if not header:
-                if not any(cell.strip() for cell in fields):
-                    continue  # blank lines above the header, as below it
                 header = [name.strip() for name in fields]
                 readable = _check_header(header, issues, line)
                 if not readable:
                     break
                 continue
-            if not any(cell.strip() for cell in fields):
-                continue  # blank lines and rows of empty cells (spreadsheet leftovers)
             if len(fields) != len(header):
                 issues.add(
                     "error",
@@ -343,7 +291,7 @@ def read_table(path: str | Path) -> ParsedTable:
             if row.case_id in first_line:
                 issues.add(
                     "error",
-                    f"duplicate case_id (first on line {first_line[row.case_id]})",
+                    f"duplicate case_id '{row.case_id}' (first on line {first_line[row.case_id]})",
                     line=line,
                     case_id=row.case_id,
                     column="case_id",
@@ -351,11 +299,10 @@ def read_table(path: str | Path) -> ParsedTable:
             else:
                 first_line[row.case_id] = line
             rows.append(row)
-    except _MalformedCsvError as error:
-        message = f"malformed CSV from this line on ({error}; an unclosed quote?)"
-        issues.add("error", message, line=error.line, path=str(path))
-    if not header and not issues.items:
-        issues.add("error", "the manifest is empty (no header, no rows)", path=str(path))
+    except CsvTextError as error:
+        issues.add("error", error.message, line=error.line, path=str(path))
+    if not header:
+        issues.add("error", "is empty (no header, no rows)", path=str(path))
     if readable and not rows and not any(i.severity == "error" for i in issues.items):
         issues.add("warning", "the manifest has a header but no cases", path=str(path))
     return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items))

@@ -27,9 +27,10 @@ from itertools import combinations
 
 import numpy as np
 
+from model_core.vocabulary import BI_RADS_CATEGORIES, BI_RADS_LESION_SCALE, SESSIONS
 from studies.analysis.bootstrap import bootstrap_auc_ci
 from studies.analysis.diagnostic import diagnostic_metrics
-from studies.analysis.inputs import BI_RADS_LEVELS, SESSIONS, StudyInputs
+from studies.analysis.inputs import StudyInputs
 from studies.analysis.kappa import cohen_kappa
 from studies.analysis.mrmc import obuchowski_rockette
 from studies.analysis.mrmc_results import MrmcResult
@@ -61,10 +62,6 @@ from studies.analysis.study_results import (
 )
 from studies.analysis.subgroups import SubgroupAnalysis, analyse_subgroups
 from studies.errors import AnalysisInputError
-
-#: The BI-RADS scale declared for the weighted kappa (DESIGN §3.1); categories outside it that
-#: readers used are added in scale order.
-BI_RADS_SCALE: tuple[str, ...] = ("3", "4A", "4B", "4C", "5")
 
 # ------------------------------------------------------------------------------- the analysis
 
@@ -104,9 +101,12 @@ def _bootstrap(
 
 
 def bi_rads_scale(ratings: np.ndarray) -> tuple[str, ...]:
-    """The declared BI-RADS scale for weighted kappa: DESIGN's 3–5 plus any other level used."""
+    """The declared BI-RADS scale for weighted kappa: the lesion scale 3–5 plus any other level
+    the readers used, in ordinal order."""
     used = {str(value) for value in np.unique(ratings) if value}
-    return tuple(level for level in BI_RADS_LEVELS if level in used or level in BI_RADS_SCALE)
+    return tuple(
+        level for level in BI_RADS_CATEGORIES if level in used or level in BI_RADS_LESION_SCALE
+    )
 
 
 def _kappa(inputs: StudyInputs, alpha: float) -> dict[str, tuple[KappaPair, ...]]:

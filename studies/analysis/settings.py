@@ -6,24 +6,17 @@ settings without importing the estimators.
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 
+from model_core import provenance
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.numbers import check_alpha
 from studies.analysis.proportions import CiMethod
 
 MODEL_THRESHOLD_NAMES: tuple[str, ...] = ("youden", "high_sensitivity", "high_specificity")
-SOFTWARE: tuple[tuple[str, str], ...] = (
-    ("cesm-reader", "cesm-reader"),
-    ("numpy", "numpy"),
-    ("scipy", "scipy"),
-    ("statsmodels", "statsmodels"),
-    ("pandas", "pandas"),
-    ("matplotlib", "matplotlib"),
-)
+#: The libraries whose code computes the analysis's numbers and figures.
+SOFTWARE: tuple[str, ...] = ("numpy", "scipy", "statsmodels", "pandas", "matplotlib")
 
 
 @dataclass(frozen=True)
@@ -91,11 +84,5 @@ class AnalysisSettings:
 
 
 def software_versions() -> dict[str, str]:
-    """Versions of Python and the packages whose code computed the numbers."""
-    versions = {"python": platform.python_version()}
-    for key, distribution in SOFTWARE:
-        try:
-            versions[key] = metadata.version(distribution)
-        except metadata.PackageNotFoundError:
-            versions[key] = "unknown"
-    return versions
+    """Versions of Python, this project and the packages whose code computed the numbers."""
+    return provenance.software_versions(*SOFTWARE)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model_core.vocabulary import SESSIONS
 from studies.analysis.diagnostic import DiagnosticResult
-from studies.analysis.inputs import SESSIONS
 from studies.analysis.kappa import KappaResult
 from studies.analysis.mcnemar import COMPARISON_METHODS, McNemarResult, mcnemar_all
 from studies.analysis.mrmc_results import MrmcResult

@@ -1,6 +1,7 @@
 """Subgroup analyses: diagnostic performance within the groups of one manifest column.
 
-Mao et al. (Table 5) report readers and model separately for BI-RADS 4 lesions (4A, 4B, 4C)
+Mao et al. (Table 5) report readers and model separately for BI-RADS 4 lesions (4A, 4B, 4C; a
+bare "4" from a site that does not subdivide counts too, as its own group)
 and for lesions ≤ 2 cm and > 2 cm, because that is where a second opinion matters: BI-RADS 4 is
 the "suspicious, biopsy" category whose subcategories span 2–95 % malignancy, and small lesions
 are the ones readers miss. Any other manifest column (``center``, ``split``...) can be used too;
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from model_core.vocabulary import BI_RADS_4, SESSIONS
 from studies.analysis.diagnostic import DiagnosticResult, diagnostic_metrics
 from studies.analysis.proportions import CiMethod
 
@@ -26,12 +28,11 @@ from studies.analysis.proportions import CiMethod
 DEFAULT_SUBGROUP_COLUMNS: tuple[str, ...] = ("bi_rads", "diameter_cm", "center")
 #: Lesion-size cut-off of the paper's size subgroups, in cm.
 DIAMETER_CUTOFF_CM = 2.0
-SESSIONS: tuple[str, str] = ("unaided", "aided")
 
 
 def _bi_rads_4(values: pd.Series) -> pd.Series:
     category = values.astype(str).str.strip().str.upper()
-    return category.where(category.isin(["4A", "4B", "4C"]), "")
+    return category.where(category.isin(BI_RADS_4), "")
 
 
 def _diameter(values: pd.Series) -> pd.Series:
@@ -80,9 +81,9 @@ def subgroup_definition(column: str) -> SubgroupDefinition:
         return SubgroupDefinition(
             column,
             "BI-RADS 4",
-            "BI-RADS 4 subcategories (cases in other categories are not counted)",
+            "BI-RADS 4, undivided or by subcategory (cases in other categories are not counted)",
             _bi_rads_4,
-            ("4A", "4B", "4C"),
+            BI_RADS_4,
         )
     if column == "diameter_cm":
         return SubgroupDefinition(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from model_core.vocabulary import SESSIONS
 from studies.analysis.diagnostic import DiagnosticResult
-from studies.analysis.inputs import SESSIONS
 from studies.analysis.proportions import ProportionResult
 from studies.analysis.study_results import PAIRED_MEASURES, AnalysisResult, PairedComparison
 

@@ -25,35 +25,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from model_core.formats.reads import READS_COLUMNS, write_reads
+from model_core.formats.scores import fold_column, write_scores
+from model_core.manifest import load_manifest, write_manifest
+from model_core.vocabulary import (
+    AIDED,
+    BENIGN,
+    BI_RADS_LESION_SCALE,
+    LABEL_CODES,
+    MALIGNANT,
+    SESSIONS,
+)
 from studies.errors import SynthesisError
 
-#: Column order of the reads export, DESIGN §3.3.
-READS_COLUMNS: tuple[str, ...] = (
-    "study_id",
-    "reader_id",
-    "session",
-    "case_id",
-    "truth",
-    "decision",
-    "pom",
-    "bi_rads",
-    "reading_time_s",
-    "order_index",
-    "started_at",
-    "submitted_at",
-    "model_probability",
-)
-SESSIONS: tuple[str, str] = ("unaided", "aided")
 N_FOLDS = 5
 #: Share of a latent score's variance that comes from the case effect common to every reader.
 CASE_CORRELATION = 0.5
 #: Upper pom bounds (inclusive) of BI-RADS 3, 4A, 4B and 4C (ACR BI-RADS likelihoods of
 #: malignancy: ≤ 2 %, 2–10 %, 10–50 %, 50–95 %); above the last is BI-RADS 5.
-BI_RADS_POM_BOUNDS: tuple[tuple[float, str], ...] = ((2, "3"), (10, "4A"), (50, "4B"), (95, "4C"))
+BI_RADS_POM_BOUNDS: tuple[tuple[float, str], ...] = tuple(
+    zip((2, 10, 50, 95), BI_RADS_LESION_SCALE[:-1], strict=True)
+)
 
 
 @dataclass(frozen=True)
@@ -86,10 +83,8 @@ class SimulatedStudy:
         """Write ``reads.csv`` and ``model_scores.csv`` into ``directory``; returns both paths."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        reads_path = folder / "reads.csv"
-        scores_path = folder / "model_scores.csv"
-        self.reads.to_csv(reads_path, index=False)
-        self.model_scores.to_csv(scores_path, index=False)
+        reads_path = write_reads(self.reads, folder / "reads.csv")
+        scores_path = write_scores(self.model_scores, folder / "model_scores.csv")
         return reads_path, scores_path
 
 
@@ -98,7 +93,7 @@ def _sigmoid(values: np.ndarray) -> np.ndarray:
 
 
 def _bi_rads_from_pom(pom: np.ndarray) -> np.ndarray:
-    categories = np.full(pom.shape, "5", dtype=object)
+    categories = np.full(pom.shape, BI_RADS_LESION_SCALE[-1], dtype=object)
     for bound, category in reversed(BI_RADS_POM_BOUNDS):
         categories[pom <= bound] = category
     return categories
@@ -165,7 +160,7 @@ def simulate_reader_study(
     probability = np.round(folds.mean(axis=0), 6)
     scores = pd.DataFrame({"case_id": ids, "probability": probability})
     for k in range(N_FOLDS):
-        scores[f"fold_{k + 1}"] = folds[k]
+        scores[fold_column(k + 1)] = folds[k]
 
     profiles = tuple(
         ReaderProfile(
@@ -187,7 +182,7 @@ def simulate_reader_study(
         aided = (1 - profile.reliance) * rereading + profile.reliance * model_latent
         reader_start = start + timedelta(days=j)
         for session, latent in zip(SESSIONS, (unaided, aided), strict=True):
-            session_start = reader_start + timedelta(days=washout_days if session == "aided" else 0)
+            session_start = reader_start + timedelta(days=washout_days if session == AIDED else 0)
             frames.append(
                 _session_rows(
                     rng,
@@ -219,7 +214,7 @@ def _session_rows(
     """One reader's session: decisions, pom, BI-RADS, randomised order and timestamps."""
     n_cases = labels.size
     pom = np.clip(np.round(100 * _sigmoid(1.6 * (latent - profile.bias))), 0, 100).astype(int)
-    speed = 0.85 if session == "aided" else 1.0
+    speed = 0.85 if session == AIDED else 1.0
     reading_time = np.round(speed * rng.lognormal(np.log(40.0), 0.45, n_cases), 1)
     order = rng.permutation(n_cases)  # order[k] = the case read at position k
     order_index = np.empty(n_cases, dtype=int)
@@ -233,7 +228,7 @@ def _session_rows(
     submitted = [
         t + timedelta(seconds=float(r)) for t, r in zip(started, reading_time, strict=True)
     ]
-    shown = probability if session == "aided" else np.full(n_cases, np.nan)
+    shown = probability if session == AIDED else np.full(n_cases, np.nan)
     return pd.DataFrame(
         {
             "study_id": study_id,
@@ -253,41 +248,23 @@ def _session_rows(
     )
 
 
-def simulate_from_manifest(
-    manifest: str | Path | pd.DataFrame, **options: object
-) -> SimulatedStudy:
-    """Simulate a reader study on the labelled cases of a case manifest (DESIGN §3.1).
+def simulate_from_manifest(manifest: str | Path, **options: Any) -> SimulatedStudy:
+    """Simulate a reader study on the labelled cases of a case manifest (``docs/formats.md``).
 
-    Cases with an empty label are left out (the analysis refuses to score them). ``options``
-    are passed to :func:`simulate_reader_study`.
+    The manifest is read by :func:`model_core.manifest.load_manifest`, with its rules and
+    messages; its image files are not opened. Cases with an empty label are left out (the
+    analysis refuses to score them). ``options`` are passed to :func:`simulate_reader_study`.
 
     Raises:
-        SynthesisError: when the manifest lacks ``case_id``/``label``, has a label other than
-            ``benign``/``malignant``, or has no labelled case.
+        ManifestError: the manifest is malformed (every problem listed).
+        SynthesisError: no case has a label.
     """
-    source = "the manifest" if isinstance(manifest, pd.DataFrame) else str(manifest)
-    if isinstance(manifest, pd.DataFrame):
-        table = manifest
-    else:
-        try:
-            table = pd.read_csv(manifest, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-            raise SynthesisError(f"{source}: cannot be read as a CSV manifest ({error})") from error
-        except pd.errors.EmptyDataError as error:
-            raise SynthesisError(f"{source}: file is empty") from error
-    missing = [c for c in ("case_id", "label") if c not in table.columns]
-    if missing:
-        raise SynthesisError(f"{source}: missing column(s) {', '.join(missing)}")
-    labels = table["label"].astype(str).str.strip().str.lower()
-    unknown = sorted(set(labels) - {"benign", "malignant", ""})
-    if unknown:
-        raise SynthesisError(f"{source}: column 'label' has unknown value(s) {unknown}")
-    labelled = labels != ""
-    if not labelled.any():
-        raise SynthesisError(f"{source}: no case has a label (benign or malignant)")
-    truth = (labels[labelled] == "malignant").to_numpy(dtype=int)
-    ids = table.loc[labelled, "case_id"].astype(str).str.strip().tolist()
-    return simulate_reader_study(truth, ids, **options)  # type: ignore[arg-type]
+    cases = load_manifest(manifest)
+    labelled = [row for row in cases.rows if row.label is not None]
+    if not labelled:
+        raise SynthesisError(f"{manifest}: no case has a label (benign or malignant)")
+    truth = np.array([LABEL_CODES[row.label] for row in labelled if row.label is not None])
+    return simulate_reader_study(truth, [row.case_id for row in labelled], **options)
 
 
 def simulate_case_table(
@@ -310,7 +287,7 @@ def simulate_case_table(
     truth[rng.choice(n_cases, n_malignant, replace=False)] = 1
     ids = [f"C{i + 1:04d}" for i in range(n_cases)]
     diameter = np.round(rng.lognormal(np.log(np.where(truth == 1, 2.3, 1.5)), 0.45), 1)
-    birads_pool = np.array(["3", "4A", "4B", "4C", "5"])
+    birads_pool = np.array(BI_RADS_LESION_SCALE)
     benign_p = np.array([0.20, 0.40, 0.25, 0.10, 0.05])
     malignant_p = np.array([0.02, 0.10, 0.25, 0.33, 0.30])
     bi_rads = np.where(
@@ -325,7 +302,7 @@ def simulate_case_table(
             "case_id": ids,
             "low_energy": [f"images/{c}_LE.dcm" for c in ids],
             "recombined": [f"images/{c}_REC.dcm" for c in ids],
-            "label": np.where(truth == 1, "malignant", "benign"),
+            "label": np.where(truth == 1, MALIGNANT, BENIGN),
             "center": center,
             "bi_rads": bi_rads,
             "diameter_cm": diameter,
@@ -358,8 +335,7 @@ def write_simulated_study(
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     cases = simulate_case_table(n_cases, seed=seed, malignant_fraction=malignant_fraction)
-    manifest_path = folder / "manifest.csv"
-    cases.to_csv(manifest_path, index=False)
-    study = simulate_from_manifest(cases, n_readers=n_readers, seed=seed + 1)
+    manifest_path = write_manifest(folder / "manifest.csv", cases.to_dict("records"))
+    study = simulate_from_manifest(manifest_path, n_readers=n_readers, seed=seed + 1)
     reads_path, scores_path = study.write(folder)
     return StudyFiles(reads=reads_path, manifest=manifest_path, model_scores=scores_path)

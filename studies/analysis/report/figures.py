@@ -18,7 +18,8 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
-from studies.analysis.inputs import SESSIONS, StudyInputs
+from model_core.vocabulary import SESSIONS
+from studies.analysis.inputs import StudyInputs
 from studies.analysis.roc import RocCurve
 from studies.analysis.study_results import AnalysisResult
 

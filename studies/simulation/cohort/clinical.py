@@ -21,26 +21,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-LABELS: tuple[str, ...] = ("benign", "malignant")
-BI_RADS_CATEGORIES: tuple[str, ...] = ("3", "4A", "4B", "4C", "5")
+from model_core.vocabulary import BENIGN, BI_RADS_LESION_SCALE, MALIGNANT
 
 #: (mean, sd, low, high) of age in years, per label (Mao et al. 2023, Table 1).
 AGE_DISTRIBUTION: dict[str, tuple[float, float, float, float]] = {
-    "benign": (43.0, 11.0, 18.0, 85.0),
-    "malignant": (54.6, 10.0, 25.0, 90.0),
+    BENIGN: (43.0, 11.0, 18.0, 85.0),
+    MALIGNANT: (54.6, 10.0, 25.0, 90.0),
 }
 
 #: (mean, sd) of the lesion's largest diameter in cm, per label (Mao et al. 2023, Table 1).
 DIAMETER_DISTRIBUTION_CM: dict[str, tuple[float, float]] = {
-    "benign": (2.1, 1.6),
-    "malignant": (2.5, 1.2),
+    BENIGN: (2.1, 1.6),
+    MALIGNANT: (2.5, 1.2),
 }
 MIN_DIAMETER_CM = 0.5
 MAX_DIAMETER_CM = 7.0
 
 #: Histologies and their prevalence within each label.
 HISTOLOGY_PREVALENCE: dict[str, dict[str, float]] = {
-    "benign": {
+    BENIGN: {
         "fibroadenoma": 0.40,
         "adenosis": 0.22,
         "intraductal papilloma": 0.14,
@@ -48,7 +47,7 @@ HISTOLOGY_PREVALENCE: dict[str, dict[str, float]] = {
         "mastitis": 0.08,
         "benign phyllodes tumour": 0.06,
     },
-    "malignant": {
+    MALIGNANT: {
         "invasive ductal carcinoma": 0.72,
         "ductal carcinoma in situ": 0.12,
         "invasive lobular carcinoma": 0.07,
@@ -100,10 +99,10 @@ def assess_bi_rads(rng: np.random.Generator, suspicion: float) -> str:
     A reader's latent impression = suspicion + N(0, 0.6); fixed cut points map it to 3 … 5.
     """
     impression = suspicion + rng.normal(0.0, 0.6)
-    for category, cut in zip(BI_RADS_CATEGORIES, _BI_RADS_CUTS, strict=False):
+    for category, cut in zip(BI_RADS_LESION_SCALE, _BI_RADS_CUTS, strict=False):
         if impression < cut:
             return category
-    return BI_RADS_CATEGORIES[-1]
+    return BI_RADS_LESION_SCALE[-1]
 
 
 @dataclass(frozen=True)

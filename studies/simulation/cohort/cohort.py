@@ -31,10 +31,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from model_core.manifest import write_manifest
+from model_core.provenance import software_versions
+from model_core.vocabulary import MALIGNANT
 from studies.errors import SynthesisError
 from studies.simulation.cohort.acquisition import CENTERS, SIZES, acquisition_profile
 from studies.simulation.cohort.dicom_writer import CaseIdentity, write_cesm_pair
@@ -48,6 +50,7 @@ MARKER_FILE = "synth.json"
 #: Default share of malignant cases: close to the malignant share of Mao et al.'s cohorts.
 DEFAULT_MALIGNANT_FRACTION = 0.6
 
+#: The manifest columns a synthetic cohort fills (written in the format's order).
 MANIFEST_COLUMNS: tuple[str, ...] = (
     "case_id",
     "patient_id",
@@ -178,16 +181,6 @@ def case_ids(center: str, index: int, seed: int) -> tuple[str, str]:
     return f"{prefix}{index + 1:04d}", f"SYN{seed}-{prefix}{index + 1:04d}"
 
 
-def _software_versions() -> dict[str, str]:
-    versions = {}
-    for package in ("cesm-reader", "numpy", "scipy", "pydicom", "SimpleITK"):
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            versions[package] = "unknown"
-    return versions
-
-
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
@@ -247,17 +240,17 @@ def _build(settings: CohortSettings, staging: Path, progress: Callable[[int, int
         if progress is not None:
             progress(index + 1, settings.cases)
 
-    _write_csv(staging / "manifest.csv", list(MANIFEST_COLUMNS), manifest_rows)
+    write_manifest(staging / "manifest.csv", manifest_rows)
     _write_csv(staging / "truth.csv", list(truth_rows[0]), truth_rows)
     marker = {
         "generator": GENERATOR,
         "format_version": FORMAT_VERSION,
         "settings": settings.to_dict(),
         "acquisition": profile.to_dict(),
-        "software": _software_versions(),
+        "software": software_versions("numpy", "scipy", "pydicom", "SimpleITK"),
     }
     (staging / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    malignant = sum(row["label"] == "malignant" for row in manifest_rows)
+    malignant = sum(row["label"] == MALIGNANT for row in manifest_rows)
     return len(manifest_rows), malignant, generation, writing
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from model_core.vocabulary import BENIGN, MALIGNANT
 from studies.simulation.cohort.acquisition import (
     WORK_SPACING_MM,
     AcquisitionProfile,
@@ -75,7 +76,7 @@ def design_case(
     rng: np.random.Generator, malignant_fraction: float, field_mm: tuple[float, float]
 ) -> CaseDesign:
     """Draw label, clinical record, breast and lesion for one case."""
-    label = "malignant" if rng.random() < malignant_fraction else "benign"
+    label = MALIGNANT if rng.random() < malignant_fraction else BENIGN
     age = sample_age(rng, label)
     histology = sample_histology(rng, label)
     diameter_cm = sample_diameter_cm(rng, label)

@@ -12,6 +12,7 @@ import pytest
 
 from cesm_cli import main as cli
 from cesm_cli.commands import simulate_study
+from model_core.errors import ManifestError
 from studies.errors import SynthesisError
 from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
@@ -252,7 +253,7 @@ def test_simulate_reads_then_analyze(study: StudyFiles, tmp_path: Path) -> None:
 
 
 def test_simulate_reads_refuses_a_missing_manifest(tmp_path: Path) -> None:
-    with pytest.raises(SynthesisError, match="file not found"):
+    with pytest.raises(ManifestError, match="file not found"):
         _simulate(tmp_path / "none.csv", tmp_path / "out")
     assert not (tmp_path / "out").exists()
 

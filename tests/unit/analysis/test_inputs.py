@@ -306,7 +306,10 @@ def test_broken_quoting_is_reported(study: StudyFiles) -> None:
 
 @pytest.mark.parametrize(
     ("content", "fragment"),
-    [(b"", ": file is empty"), (b"case_id,label\n\xff\xfe,benign\n", ", line 2: is not UTF-8")],
+    [
+        (b"", ": is empty"),
+        (b"case_id,low_energy,recombined,label\n\xff\xfe,a,b,benign\n", ", line 2: is not UTF-8"),
+    ],
 )
 def test_unreadable_manifest(study: StudyFiles, content: bytes, fragment: str) -> None:
     study.manifest.write_bytes(content)
@@ -338,7 +341,9 @@ def test_subgroup_columns_are_checked(study: StudyFiles) -> None:
     _edit(study.manifest, _set(1, "diameter_cm", "big"))
     message = _problems(study, subgroup_columns=["diameter_cm", "site"])
     assert "manifest.csv, line 1, column 'site': subgroup column is not in the manifest" in message
-    assert f"manifest.csv, {_line(1)}, column 'diameter_cm': 'big' is not a number" in message
+    assert f"manifest.csv, {_line(1)}, column 'diameter_cm': diameter 'big' is not a number" in (
+        message
+    )
 
 
 def test_every_problem_is_listed_at_once(study: StudyFiles) -> None:

@@ -75,13 +75,13 @@ def test_not_a_manifest_exits_2(tmp_path, capsys):
     before = _snapshot(tmp_path)
     assert main(["validate", str(path)]) == 2
     out = capsys.readouterr().out
-    assert "line 1, column low_energy: missing required column" in out
+    assert "line 1, column low_energy: required column is missing" in out
     assert _snapshot(tmp_path) == before
 
 
 def test_missing_manifest_exits_2(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "absent.csv")]) == 2
-    assert f"{tmp_path / 'absent.csv'}: manifest file not found" in capsys.readouterr().out
+    assert f"{tmp_path / 'absent.csv'}: file not found" in capsys.readouterr().out
 
 
 @pytest.mark.slow  # a fresh interpreter imports every subcommand (~4 s on 2 busy cores)

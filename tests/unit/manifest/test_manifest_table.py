@@ -134,7 +134,7 @@ STRUCTURAL = [
         [["A", "a.dcm", "b.dcm"]],
         1,
         "label",
-        "missing required column",
+        "required column is missing",
     ),
     (
         "capitalised-column",
@@ -255,13 +255,13 @@ def _folder(tmp_path: Path) -> Path:
 
 
 NOT_A_MANIFEST = [
-    (_missing, None, "manifest file not found"),
-    (_empty, None, "the manifest is empty"),
-    (_only_empty_cells, None, "the manifest is empty"),
+    (_missing, None, "file not found"),
+    (_empty, None, "is empty (no header, no rows)"),
+    (_only_empty_cells, None, "is empty (no header, no rows)"),
     (_latin1, 2, "not UTF-8 text (byte 0xE9)"),
     (_no_header, 1, "no header row"),
     (_semicolons, 1, "seems to use ';' as separator"),
-    (_reads_export, 1, "missing required column"),
+    (_reads_export, 1, "required column is missing"),
     (_folder, None, "is a folder"),
 ]
 

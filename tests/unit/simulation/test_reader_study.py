@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from model_core.errors import ManifestError
 from studies.analysis.inputs import load_inputs
 from studies.errors import SynthesisError
 from studies.simulation.reader_study import (
@@ -121,9 +122,20 @@ def test_aided_readers_move_toward_a_better_model() -> None:
     assert (correlation > 0.3).all() and (correlation < 0.95).all()
 
 
-def test_from_manifest_reads_only_labelled_cases() -> None:
-    manifest = pd.DataFrame(
-        {"case_id": ["A", "B", "C", "D"], "label": ["benign", "malignant", "", "Malignant"]}
+def _manifest(folder: Path, header: str, *rows: str) -> Path:
+    path = folder / "manifest.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_from_manifest_reads_only_labelled_cases(tmp_path: Path) -> None:
+    manifest = _manifest(
+        tmp_path,
+        "case_id,low_energy,recombined,label",
+        *(
+            f"{c},{c}_le.dcm,{c}_rc.dcm,{label}"
+            for c, label in zip("ABCD", ["benign", "malignant", "", "Malignant"], strict=True)
+        ),
     )
     study = simulate_from_manifest(manifest, n_readers=1, seed=0)
     assert sorted(study.reads.case_id.unique()) == ["A", "B", "D"]
@@ -135,16 +147,34 @@ def test_from_manifest_reads_only_labelled_cases() -> None:
 
 
 @pytest.mark.parametrize(
-    ("manifest", "fragment"),
+    ("header", "row", "error", "fragment"),
     [
-        (pd.DataFrame({"case_id": ["A"]}), "missing column(s) label"),
-        (pd.DataFrame({"case_id": ["A"], "label": ["tumour"]}), "unknown value(s) ['tumour']"),
-        (pd.DataFrame({"case_id": ["A"], "label": [""]}), "no case has a label"),
+        (
+            "case_id,low_energy,recombined",
+            "A,a.dcm,b.dcm",
+            ManifestError,
+            "column label: required column is missing",
+        ),
+        (
+            "case_id,low_energy,recombined,label",
+            "A,a.dcm,b.dcm,tumour",
+            ManifestError,
+            "unknown label 'tumour'",
+        ),
+        (
+            "case_id,low_energy,recombined,label",
+            "A,a.dcm,b.dcm,",
+            SynthesisError,
+            "no case has a label",
+        ),
     ],
 )
-def test_from_manifest_rejects_bad_manifests(manifest: pd.DataFrame, fragment: str) -> None:
-    with pytest.raises(SynthesisError, match=re.escape(fragment)):
-        simulate_from_manifest(manifest)
+def test_from_manifest_rejects_bad_manifests(
+    tmp_path: Path, header: str, row: str, error: type[Exception], fragment: str
+) -> None:
+    """The manifest is read with the manifest format's own rules and messages."""
+    with pytest.raises(error, match=re.escape(fragment)):
+        simulate_from_manifest(_manifest(tmp_path, header, row))
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from synth_files import SEED, read_csv, read_manifest, snapshot
 
+from model_core.vocabulary import BI_RADS_LESION_SCALE
 from studies.errors import SynthesisError
-from studies.simulation.cohort.clinical import BI_RADS_CATEGORIES, HISTOLOGY_PREVALENCE
+from studies.simulation.cohort.clinical import HISTOLOGY_PREVALENCE
 from studies.simulation.cohort.cohort import (
     MANIFEST_COLUMNS,
     CohortSettings,
@@ -29,7 +30,7 @@ def test_manifest_columns_and_values(internal_cohort: Path) -> None:
             assert (internal_cohort / row[column]).is_file()
         assert row["label"] in {"benign", "malignant"}
         assert row["histology"] in HISTOLOGY_PREVALENCE[row["label"]]
-        assert row["bi_rads"] in BI_RADS_CATEGORIES
+        assert row["bi_rads"] in BI_RADS_LESION_SCALE
         assert row["center"] == "internal"
         assert row["split"] in {"train", "internal_test"}
         assert row["view"] == "CC" and row["laterality"] in {"L", "R"}
