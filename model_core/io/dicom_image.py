@@ -37,6 +37,7 @@ from pydicom.pixels import apply_modality_lut, apply_voi
 from model_core.case import CesmImage, DisplayWindow, VoiFunction
 from model_core.errors import ImageReadError
 from model_core.io.dicom_file import SEGMENTATION_SOP_CLASSES, read_dicom_dataset, sop_class_name
+from model_core.vocabulary import LATERALITIES
 
 _GREYSCALE = ("MONOCHROME1", "MONOCHROME2")
 _VOI_FUNCTIONS: tuple[VoiFunction, ...] = ("LINEAR", "LINEAR_EXACT", "SIGMOID")
@@ -218,7 +219,7 @@ def _mirror_window(window: DisplayWindow, total: float) -> DisplayWindow:
 def _laterality(dataset: Dataset) -> str | None:
     value = dataset.get("ImageLaterality") or dataset.get("Laterality") or ""
     value = str(value).strip().upper()
-    return value if value in ("L", "R") else None
+    return value if value in LATERALITIES else None
 
 
 def _view(dataset: Dataset) -> str | None:

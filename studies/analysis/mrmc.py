@@ -42,6 +42,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import stats
 
+from model_core.vocabulary import SESSIONS
 from studies.analysis.figures_of_merit import (
     FigureOfMerit,
     check_figure_of_merit,
@@ -399,7 +400,7 @@ def obuchowski_rockette(
     covariance: CovarianceMethod = "delong",
     figure_of_merit: FigureOfMerit = "auc",
     alpha: float = 0.05,
-    modality_names: Sequence[str] = ("unaided", "aided"),
+    modality_names: Sequence[str] = SESSIONS,
     reader_ids: Sequence[str] | None = None,
 ) -> MrmcResult:
     """Obuchowski–Rockette MRMC comparison of two modalities (second − first).
