@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import ModuleType
+from types import FrameType, ModuleType
 
 from model_core.errors import CesmError
 
@@ -73,19 +74,31 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM (a closed terminal, ``kill``, a job scheduler) ends a command as Ctrl-C does, so
+    the same clean-up runs: staged output removed, nothing half-written left behind."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(arguments)
     args = parser.parse_args(arguments)
+    previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
     try:
         return int(args.handler(args))
     except CesmError as error:
         print(f"cesm-reader {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"cesm-reader {args.command}: interrupted", file=sys.stderr)
+        print(
+            f"cesm-reader {args.command}: interrupted; nothing half-written was left behind",
+            file=sys.stderr,
+        )
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,3 +26,8 @@ class ManifestError(CesmError):
 
 class PreprocessingError(CesmError):
     """The paper's preprocessing cannot be applied with the given inputs or settings."""
+
+
+class OutputError(CesmError):
+    """An output cannot be written where asked: not a folder, not writable, or in the way of
+    files the tool did not make."""

@@ -1,23 +1,22 @@
 """``cesm-reader analyze``: the reader study's statistics, tables and report from exported reads.
 
-Writes into ``--out``: ``results.json`` (DESIGN §3.5), the CSV tables (``table_*.csv``),
+Writes into ``--out``: ``results.json`` (docs/analysis.md), the CSV tables (``table_*.csv``),
 ``report.html`` (self-contained) and, with ``--pdf``, ``report_figures.pdf``. Inputs are
 validated completely before anything is computed; with any problem, every problem is printed
-(file, line, column) and **nothing is written**. Outputs are first written into a temporary
-folder (inside ``--out`` when it exists, else beside it) and moved into place only when all of
-them exist, so an interrupted run never leaves a ``results.json`` that disagrees with its
-``report.html``.
+(file, line, column) and **nothing is written**. Outputs are staged and moved into place only
+when all of them exist (:mod:`model_core.staged_output`), so an interrupted run never leaves a
+``results.json`` that disagrees with its ``report.html``; the outputs of an earlier analysis in
+the same folder are replaced (and those this run does not write again, such as an earlier
+``report_figures.pdf``, removed), files the tool did not write are never touched.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import shutil
-import tempfile
 from pathlib import Path
 
-from model_core.errors import CesmError
+from model_core.staged_output import StagedOutput
 from studies.analysis.inputs import load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.pipeline import run_analysis
@@ -26,7 +25,7 @@ from studies.analysis.report import write_report
 from studies.analysis.report.render import key_findings
 from studies.analysis.settings import MODEL_THRESHOLD_NAMES, AnalysisSettings
 from studies.analysis.subgroups import default_subgroup_columns
-from studies.analysis.tables import TABLE_TITLES, build_tables, write_tables
+from studies.analysis.tables import build_tables, write_tables
 from studies.errors import AnalysisInputError
 
 NAME = "analyze"
@@ -134,35 +133,9 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
         raise AnalysisInputError(f"invalid setting: {error}") from error
 
 
-#: What ``analyze`` writes; outputs of an earlier run that this run did not write are removed,
-#: so that a folder never mixes two analyses (e.g. a stale table_model_vs_readers.csv). Exact
-#: names, not wildcards: a coordinator's own ``report_signed.pdf`` in --out must survive.
-OUTPUT_PATTERNS: tuple[str, ...] = (
-    "results.json",
-    *(f"{name}.csv" for name in TABLE_TITLES),
-    "report.html",
-    "report_figures.pdf",
-)
-
-
-def _move_into_place(staging: Path, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    moved = []
-    for path in sorted(staging.iterdir()):
-        target = out / path.name
-        path.replace(target)
-        moved.append(target)
-    for pattern in OUTPUT_PATTERNS:
-        for stale in out.glob(pattern):
-            if stale not in moved and stale.is_file():
-                stale.unlink()
-    return moved
-
-
 def run(args: argparse.Namespace) -> int:
     """Validate, analyse, write everything into ``--out``; 0 on success."""
-    if args.out.exists() and not args.out.is_dir():
-        raise CesmError(f"--out {args.out}: exists and is not a folder")
+    output = StagedOutput(args.out, "analyze")  # checks --out before any work
     chosen = () if args.subgroup is None else tuple(dict.fromkeys(args.subgroup))
     settings = _settings(args, chosen)
     inputs = load_inputs(args.reads, args.manifest, args.model_scores, subgroup_columns=chosen)
@@ -171,21 +144,13 @@ def run(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, subgroup_columns=columns)
     result = run_analysis(inputs, settings)
 
-    # Stage inside --out when it exists (``--out .`` must not need write access to the folder
-    # above it), else beside it; either way on the same file system, so moving is renaming.
-    parent = args.out if args.out.is_dir() else args.out.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.absolute().name}.", dir=parent))
-    try:
+    with output as staging:
         (staging / "results.json").write_text(result.to_json() + "\n", encoding="utf-8")
         write_tables(build_tables(result), staging)
         write_report(result, inputs, staging, pdf=args.pdf)
-        written = _move_into_place(staging, args.out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
     for line in key_findings(result):
         print(line)
-    for path in written:
+    for path in output.written:
         print(f"wrote {path}")
     return 0

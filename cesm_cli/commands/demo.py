@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 from pathlib import Path
 
-from model_core.errors import CesmError
+from model_core.errors import CesmError, OutputError
 from model_core.manifest import load_manifest
+from model_core.staged_output import check_destination
 from model_core.vocabulary import MALIGNANT
 
 HELP = (
@@ -49,16 +49,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _prepare_output(out: Path) -> None:
-    """Create ``out`` or clear a previous demo in it; refuse any other non-empty folder."""
-    if out.exists() and not out.is_dir():
-        raise CesmError(f"--out {out}: exists and is not a folder")
-    if out.exists() and any(out.iterdir()):
-        if not (out / MARKER_FILE).is_file():
-            raise CesmError(
-                f"--out {out}: folder is not empty and is not a previous demo output "
-                f"(no {MARKER_FILE}); choose another folder"
-            )
-        shutil.rmtree(out)
+    """Create ``out`` or reuse a previous demo's; refuse any other non-empty folder.
+
+    Nothing is deleted here: each step replaces only what its own earlier run wrote, so files
+    a user added to a demo folder survive a rerun.
+    """
+    check_destination(out)
+    if out.exists() and any(out.iterdir()) and not (out / MARKER_FILE).is_file():
+        raise OutputError(
+            f"--out {out}: folder is not empty and is not a previous demo output "
+            f"(no {MARKER_FILE}); choose another folder"
+        )
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER_FILE).write_text(json.dumps({"generator": "cesm-reader demo"}) + "\n")
 
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     _step(
         "1. Generate a synthetic CESM cohort (DICOM low-energy/recombined pairs, NIfTI masks)",
         *("synth", "--out", str(cohort), "--cases", cases, "--seed", seed, "--size", args.size),
+        "--overwrite",
     )
     _step("2. Validate the cohort's manifest and files", "validate", str(manifest))
     case_id = _first_malignant_case(manifest)

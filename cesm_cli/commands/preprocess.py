@@ -10,9 +10,8 @@ renamed, so that an error never leaves a partial or stale output behind.
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -20,6 +19,7 @@ from PIL import Image
 from model_core.errors import CesmError
 from model_core.manifest import load_case, load_manifest
 from model_core.preprocessing import BACKBONE_INPUT_SIZE, PreprocessedInput, preprocess_case
+from model_core.staged_output import check_destination, write_file_atomically
 
 NAME = "preprocess"
 HELP = "Write the classifier's input for one case (R=low energy, G=recombined, B=mask) as PNG/NPY."
@@ -64,8 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load the case, preprocess it, write the output atomically; 0 on success."""
     out: Path = args.out
-    if out.is_dir():
-        raise CesmError(f"--out {out}: is a folder; give a .png or .npy file name")
+    check_destination(out, is_file=True)  # before any work
     manifest = load_manifest(args.manifest)
     case = load_case(manifest, args.case_id)
     result = preprocess_case(case, args.backbone)
@@ -83,30 +82,12 @@ def write_input(result: PreprocessedInput, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in OUTPUT_FORMATS:
         raise CesmError(f"--out {path}: unknown output extension {suffix!r}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".part"
-        )
-    except OSError as error:
-        raise CesmError(f"--out {path}: cannot write: {error.strerror or error}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            if suffix == ".png":
-                Image.fromarray(np.ascontiguousarray(result.image)).save(stream, format="PNG")
-            else:
-                np.save(stream, np.ascontiguousarray(result.image), allow_pickle=False)
-        os.chmod(temporary, 0o666 & ~_current_umask())  # mkstemp makes it owner-only
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise CesmError(f"--out {path}: cannot write: {error.strerror or error}") from error
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    image = np.ascontiguousarray(result.image)
 
+    def write(stream: BinaryIO) -> None:
+        if suffix == ".png":
+            Image.fromarray(image).save(stream, format="PNG")
+        else:
+            np.save(stream, image, allow_pickle=False)
 
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    write_file_atomically(path, write)

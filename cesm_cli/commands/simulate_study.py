@@ -1,21 +1,19 @@
 """``cesm-reader simulate-reads``: a simulated reader study on a manifest's labelled cases.
 
 For trying ``cesm-reader analyze`` (and the report) before real radiologists have read anything:
-writes ``reads.csv`` (DESIGN §3.3) and ``model_scores.csv`` (§3.4, with ``fold_1`` … ``fold_5``)
-for the manifest's labelled cases. The readers and the model are simulated by
+writes ``reads.csv`` and ``model_scores.csv`` (with ``fold_1`` … ``fold_5``; both in
+docs/formats.md) for the manifest's labelled cases. The readers and the model are simulated by
 :mod:`studies.simulation.reader_study`; the same ``--seed`` always gives the same files. Nothing is
-written when the manifest is unusable; files are written to a temporary folder first and moved
-into ``--out`` together.
+written when the manifest or a setting is unusable; the files are staged and moved into ``--out``
+together, never over files the tool did not write (:mod:`model_core.staged_output`).
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 from pathlib import Path
 
-from studies.errors import SynthesisError
+from model_core.staged_output import StagedOutput
 from studies.simulation.reader_study import simulate_from_manifest
 
 NAME = "simulate-reads"
@@ -35,25 +33,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write ``reads.csv`` and ``model_scores.csv``; 0 on success."""
-    if args.out.exists() and not args.out.is_dir():
-        raise SynthesisError(f"--out {args.out}: exists and is not a folder")
+    output = StagedOutput(args.out, "simulate-reads")  # checks --out before any work
     study = simulate_from_manifest(
         args.manifest, n_readers=args.readers, seed=args.seed, study_id=args.study_id
     )
-    parent = args.out if args.out.is_dir() else args.out.absolute().parent  # see analyze
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{args.out.absolute().name}.", dir=parent))
-    try:
+    with output as staging:
         study.write(staging)
-        args.out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for path in sorted(staging.iterdir()):
-            path.replace(args.out / path.name)
-            written.append(args.out / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     n_cases = study.model_scores.shape[0]
-    print(f"Simulated {args.readers} readers × {n_cases} cases × 2 sessions (seed {args.seed}).")
-    for path in written:
+    print(
+        f"Simulated {args.readers} readers × {n_cases} cases × 2 sessions (seed {args.seed}); "
+        "every read is simulated."
+    )
+    for path in output.written:
         print(f"wrote {path}")
     return 0

@@ -44,6 +44,10 @@ from model_core.vocabulary import (
 from studies.errors import SynthesisError
 
 N_FOLDS = 5
+#: Limits of a simulated study, far above any real reader study (Mao et al.: 6 readers, 146
+#: cases), so that a mistyped number fails at once instead of running out of memory.
+MAX_READERS = 1000
+MAX_READS = 5_000_000
 #: Share of a latent score's variance that comes from the case effect common to every reader.
 CASE_CORRELATION = 0.5
 #: Upper pom bounds (inclusive) of BI-RADS 3, 4A, 4B and 4C (ACR BI-RADS likelihoods of
@@ -136,15 +140,23 @@ def simulate_reader_study(
         start: start of the first unaided session (default 2024-01-08 09:00 UTC).
 
     Raises:
-        SynthesisError: on an empty or non-binary truth, mismatched ids, or fewer than 1 reader.
+        SynthesisError: on an empty or non-binary truth, mismatched ids, a number of readers
+            outside 1–:data:`MAX_READERS`, more than :data:`MAX_READS` reads, or a negative seed.
     """
     labels = _check_truth(truth)
     n_cases = labels.size
     ids = [f"C{i + 1:04d}" for i in range(n_cases)] if case_ids is None else list(case_ids)
     if len(ids) != n_cases or len(set(ids)) != n_cases:
         raise SynthesisError(f"need {n_cases} unique case ids, got {len(set(ids))} unique")
-    if n_readers < 1:
-        raise SynthesisError(f"n_readers must be at least 1, got {n_readers}")
+    if not 1 <= n_readers <= MAX_READERS:
+        raise SynthesisError(f"readers: must be between 1 and {MAX_READERS}, got {n_readers}")
+    if n_readers * n_cases * len(SESSIONS) > MAX_READS:
+        raise SynthesisError(
+            f"{n_readers} readers × {n_cases} cases × {len(SESSIONS)} sessions is more than the "
+            f"{MAX_READS:,} reads a simulated study may have"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SynthesisError(f"seed: must be a whole number ≥ 0, got {seed!r}")
     rng = np.random.default_rng(seed)
     start = start or datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
     centred = labels - 0.5

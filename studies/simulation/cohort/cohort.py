@@ -2,19 +2,19 @@
 
 Layout of ``OUT`` (paths in the manifest are relative to it)::
 
-    manifest.csv            DESIGN §3.1, one row per case (= one lesion, one patient)
+    manifest.csv            the case manifest (docs/formats.md), one row per case (= one lesion)
     truth.csv               the simulated lesion's true parameters, for research
-    synth.json              settings, acquisition profile, software versions (marks a synth output)
+    synth.json              settings, acquisition profile, software versions
     cases/<case_id>/low_energy.dcm
     cases/<case_id>/recombined.dcm
     cases/<case_id>/mask.nii.gz
 
-Safety: settings are validated and the destination is checked before anything is written. The
-cohort is built in a hidden temporary folder next to ``OUT`` and renamed into place at the end,
-so an interrupted run never leaves half a cohort. An existing ``OUT`` is replaced only if it is
-empty, or if it is a previous synth output (has our ``synth.json``) *and* ``overwrite`` is set;
-any other non-empty folder is refused, with or without ``overwrite``: this tool never deletes
-data it did not make.
+Safety: settings, the destination and the free disk space are checked before anything is
+written. The cohort is staged and moved into place at the end (:mod:`model_core.staged_output`),
+so an interrupted run never leaves half a cohort. ``OUT`` must be empty or hold an earlier cohort
+of ``synth`` that nobody changed since, and that earlier cohort is replaced only with
+``overwrite``; a folder holding anything else is refused, with or without ``overwrite``: this
+tool never replaces or deletes data it did not make.
 
 Splits: internal cohorts assign each case to ``train`` or ``internal_test`` (probability
 ``internal_test_fraction``, default 0.2) from the case's own random stream; external cohorts
@@ -27,7 +27,6 @@ import csv
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -36,6 +35,7 @@ from typing import Any
 
 from model_core.manifest import write_manifest
 from model_core.provenance import software_versions
+from model_core.staged_output import StagedOutput
 from model_core.vocabulary import MALIGNANT
 from studies.errors import SynthesisError
 from studies.simulation.cohort.acquisition import CENTERS, SIZES, acquisition_profile
@@ -45,8 +45,12 @@ from studies.simulation.cohort.phantom import case_streams, design_case, render_
 
 GENERATOR = "cesm-reader synth"
 FORMAT_VERSION = 1
+#: The cohort's own description: settings, acquisition profile, software versions.
 MARKER_FILE = "synth.json"
 
+#: Most cases in one cohort: well above Mao et al.'s (1 239 lesions in all), so that a mistyped
+#: number fails at once rather than after hours.
+MAX_CASES = 10_000
 #: Default share of malignant cases: close to the malignant share of Mao et al.'s cohorts.
 DEFAULT_MALIGNANT_FRACTION = 0.6
 
@@ -84,8 +88,9 @@ class CohortSettings:
 
     def validate(self) -> None:
         """Refuse settings that cannot make a cohort, naming the setting."""
-        if isinstance(self.cases, bool) or not isinstance(self.cases, int) or self.cases < 1:
-            raise SynthesisError(f"cases: must be a whole number ≥ 1, got {self.cases!r}")
+        cases = self.cases
+        if isinstance(cases, bool) or not isinstance(cases, int) or not 1 <= cases <= MAX_CASES:
+            raise SynthesisError(f"cases: must be a whole number 1–{MAX_CASES}, got {cases!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise SynthesisError(f"seed: must be a whole number ≥ 0, got {self.seed!r}")
         fraction = self.malignant_fraction
@@ -143,34 +148,17 @@ class CohortResult:
         )
 
 
-def is_synth_output(folder: Path) -> bool:
-    """True when ``folder`` holds a ``synth.json`` written by this generator."""
-    marker = folder / MARKER_FILE
-    try:
-        return json.loads(marker.read_text(encoding="utf-8")).get("generator") == GENERATOR
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def check_destination(out_dir: Path, overwrite: bool) -> None:
-    """Refuse a destination we may not replace (see the module's safety rules)."""
-    if not out_dir.exists():
-        parent = out_dir.parent
-        if parent.exists() and not parent.is_dir():
-            raise SynthesisError(f"--out {out_dir}: parent {parent} is not a folder")
-        return
-    if not out_dir.is_dir():
-        raise SynthesisError(f"--out {out_dir}: exists and is not a folder")
-    if not any(out_dir.iterdir()):
-        return
-    if not is_synth_output(out_dir):
+def _check_free_space(settings: CohortSettings, out: Path) -> None:
+    """Refuse a cohort that would not fit on the destination's disk, before generating it."""
+    profile = acquisition_profile(settings.center, settings.size)
+    # two 16-bit images per case; masks compress to almost nothing
+    needed = settings.cases * 2 * profile.rows * profile.columns * 2
+    folder = out if out.exists() else next(p for p in out.absolute().parents if p.exists())
+    free = shutil.disk_usage(folder).free
+    if needed > free:
         raise SynthesisError(
-            f"--out {out_dir}: folder is not empty and is not a synth output (no {MARKER_FILE}); "
-            "refusing to replace it, choose another folder"
-        )
-    if not overwrite:
-        raise SynthesisError(
-            f"--out {out_dir}: holds a previous synthetic cohort; pass --overwrite to replace it"
+            f"--out {out}: {settings.cases} {settings.size} cases need about "
+            f"{needed / 1e9:.1f} GB, and only {free / 1e9:.1f} GB are free there"
         )
 
 
@@ -270,22 +258,16 @@ def synthesize_cohort(
     started = time.perf_counter()
     settings.validate()
     out = Path(out_dir)
-    check_destination(out, overwrite)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.synth-", dir=out.parent))
-    try:
-        staging.chmod(0o755)  # mkdtemp makes it private; a cohort is meant to be shared
+    output = StagedOutput(
+        out,
+        "synth",
+        replace_own=overwrite,
+        replace_hint="pass --overwrite to replace it",
+        exclusive=True,
+    )
+    _check_free_space(settings, out)
+    with output as staging:
         n_cases, malignant, generation, writing = _build(settings, staging, progress)
-        if out.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, retired / "cohort")
-            os.replace(staging, out)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return CohortResult(
         out_dir=out,
         manifest=out / "manifest.csv",
@@ -304,7 +286,5 @@ __all__ = [
     "CohortResult",
     "CohortSettings",
     "case_ids",
-    "check_destination",
-    "is_synth_output",
     "synthesize_cohort",
 ]

@@ -12,8 +12,8 @@ import pytest
 
 from cesm_cli import main as cli
 from cesm_cli.commands import simulate_study
-from model_core.errors import ManifestError
-from studies.errors import SynthesisError
+from model_core.errors import ManifestError, OutputError
+from model_core.staged_output import RECORD_FILE
 from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
 OUTPUTS = [
@@ -49,7 +49,8 @@ def _analyze(study: StudyFiles, out: Path, *extra: str) -> int:
 
 
 def _siblings(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The files a user sees (the tool's hidden record of what it wrote left out)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != RECORD_FILE)
 
 
 def test_analyze_writes_every_output(
@@ -121,9 +122,9 @@ def test_bad_input_leaves_an_existing_output_folder_untouched(
 
 def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    for name in ("report_figures.pdf", "table_model_vs_readers.csv", "notes.txt"):
-        (out / name).write_text("old", encoding="utf-8")
+    assert _analyze(study, out, "--pdf") == 0
+    assert "report_figures.pdf" in _siblings(out)
+    (out / "notes.txt").write_text("the coordinator's", encoding="utf-8")
     reads, manifest = str(study.reads), str(study.manifest)
     code = cli.main(
         [
@@ -139,8 +140,8 @@ def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Pat
         ]
     )
     assert code == 0
-    # without model scores there is no model table, and no PDF was asked for: both stale files go;
-    # files that analyze never writes stay
+    # without model scores there is no model table, and no PDF was asked for: both files of the
+    # earlier analysis go, so the folder never mixes two analyses; files it never wrote stay
     assert _siblings(out) == [
         "notes.txt",
         "report.html",
@@ -149,6 +150,28 @@ def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Pat
         "table_readers.csv",
         "table_subgroups.csv",
     ]
+
+
+@pytest.mark.parametrize("name", ["results.json", "report_figures.pdf", "report.html"])
+def test_a_file_the_tool_did_not_write_is_never_replaced(
+    study: StudyFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_text("the coordinator's own file", encoding="utf-8")
+    assert _analyze(study, out, "--pdf") == 2
+    assert f"move them away or choose another folder: {name}" in capsys.readouterr().err
+    assert _siblings(out) == [name]
+    assert (out / name).read_text(encoding="utf-8") == "the coordinator's own file"
+
+
+def test_an_edited_output_is_no_longer_the_tool_s(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _analyze(study, out) == 0
+    with (out / "table_readers.csv").open("a", encoding="utf-8") as handle:
+        handle.write("coordinator's remark\n")
+    assert _analyze(study, out) == 2
+    assert (out / "table_readers.csv").read_text(encoding="utf-8").endswith("remark\n")
 
 
 def test_files_that_only_look_like_outputs_are_kept(study: StudyFiles, tmp_path: Path) -> None:
@@ -178,7 +201,7 @@ def test_out_dot_stages_inside_out(
     monkeypatch.setattr(tempfile, "mkdtemp", mkdtemp)
     monkeypatch.chdir(out)
     assert _analyze(study, Path(".")) == 0
-    assert staged_in == [out.resolve()]
+    assert staged_in[0] == out.resolve()
     assert _siblings(out) == OUTPUTS
     assert _siblings(tmp_path) == ["inputs", "out"]
 
@@ -261,7 +284,7 @@ def test_simulate_reads_refuses_a_missing_manifest(tmp_path: Path) -> None:
 def test_simulate_reads_refuses_an_out_that_is_a_file(study: StudyFiles, tmp_path: Path) -> None:
     out = tmp_path / "file.txt"
     out.write_text("x", encoding="utf-8")
-    with pytest.raises(SynthesisError, match="not a folder"):
+    with pytest.raises(OutputError, match="not a folder"):
         _simulate(study.manifest, out)
     assert out.read_text(encoding="utf-8") == "x"
     assert _siblings(tmp_path) == ["file.txt", "inputs"]  # no staging folder left behind

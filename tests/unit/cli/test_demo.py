@@ -26,9 +26,11 @@ def test_demo_runs_end_to_end_and_can_be_rerun(
     assert len(list(out.glob("model_input_*.png"))) == 1
     assert "0 errors" in capsys.readouterr().out
 
-    (out / "leftover.txt").write_text("from the first run")
+    (out / "my_notes.txt").write_text("written by the user between runs")
+    first_reads = (out / "study" / "reads.csv").read_bytes()
     assert main(argv) == 0  # a previous demo is replaced, not refused
-    assert not (out / "leftover.txt").exists()
+    assert (out / "my_notes.txt").read_text() == "written by the user between runs"
+    assert (out / "study" / "reads.csv").read_bytes() == first_reads  # same seed, same study
     assert (out / MARKER_FILE).is_file()
 
 

@@ -182,7 +182,10 @@ def test_from_manifest_rejects_bad_manifests(
     [
         (np.array([]), {}, "non-empty"),
         (np.array([0, 2]), {}, "only 0"),
-        (np.array([0, 1]), {"n_readers": 0}, "at least 1"),
+        (np.array([0, 1]), {"n_readers": 0}, "readers: must be between 1 and 1000"),
+        (np.array([0, 1]), {"n_readers": 1001}, "readers: must be between 1 and 1000"),
+        (np.array([0, 1] * 1500), {"n_readers": 1000, "seed": 1}, "more than the 5,000,000 reads"),
+        (np.array([0, 1]), {"seed": -1}, "seed: must be a whole number ≥ 0"),
         (np.array([0, 1]), {"case_ids": ["a", "a"]}, "unique"),
     ],
 )

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from synth_files import SEED, read_csv, read_manifest, snapshot
 
+from model_core.errors import OutputError
+from model_core.staged_output import RECORD_FILE
 from model_core.vocabulary import BI_RADS_LESION_SCALE
 from studies.errors import SynthesisError
 from studies.simulation.cohort.clinical import HISTOLOGY_PREVALENCE
 from studies.simulation.cohort.cohort import (
     MANIFEST_COLUMNS,
     CohortSettings,
-    is_synth_output,
     synthesize_cohort,
 )
 
@@ -65,7 +66,6 @@ def test_marker_records_the_settings(internal_cohort: Path) -> None:
     assert marker["settings"]["seed"] == SEED
     assert marker["settings"]["cases"] == 4
     assert marker["acquisition"]["pixel_spacing_mm"] == pytest.approx(0.4)
-    assert is_synth_output(internal_cohort)
     assert not any(p.name.startswith(".") for p in internal_cohort.parent.iterdir())
 
 
@@ -97,7 +97,7 @@ def test_foreign_folder_is_never_replaced(tmp_path: Path) -> None:
     (out / "patient_data.csv").write_text("do not delete\n", encoding="utf-8")
     before = snapshot(tmp_path)
     for overwrite in (False, True):
-        with pytest.raises(SynthesisError, match="not a synth output"):
+        with pytest.raises(OutputError, match=r"did not write.*patient_data\.csv"):
             synthesize_cohort(
                 CohortSettings(cases=1, seed=1, size="small"), out, overwrite=overwrite
             )
@@ -107,7 +107,7 @@ def test_foreign_folder_is_never_replaced(tmp_path: Path) -> None:
 def test_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "file.txt"
     out.write_text("x", encoding="utf-8")
-    with pytest.raises(SynthesisError, match="not a folder"):
+    with pytest.raises(OutputError, match="not a folder"):
         synthesize_cohort(CohortSettings(cases=1, seed=1, size="small"), out)
     assert out.read_text(encoding="utf-8") == "x"
 
@@ -116,7 +116,7 @@ def test_previous_output_needs_overwrite_then_is_replaced(tmp_path: Path) -> Non
     out = tmp_path / "cohort"
     synthesize_cohort(CohortSettings(cases=2, seed=1, size="small"), out)
     before = snapshot(out)
-    with pytest.raises(SynthesisError, match="--overwrite"):
+    with pytest.raises(OutputError, match="--overwrite"):
         synthesize_cohort(CohortSettings(cases=1, seed=2, size="small"), out)
     assert snapshot(out) == before
     result = synthesize_cohort(CohortSettings(cases=1, seed=2, size="small"), out, overwrite=True)
@@ -124,6 +124,26 @@ def test_previous_output_needs_overwrite_then_is_replaced(tmp_path: Path) -> Non
     assert len(read_manifest(out)) == 1
     assert not (out / "cases" / "INT0002").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort"]  # no staging left over
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [RECORD_FILE]
+
+
+def test_overwrite_never_deletes_a_file_added_to_an_earlier_cohort(tmp_path: Path) -> None:
+    out = tmp_path / "cohort"
+    synthesize_cohort(CohortSettings(cases=2, seed=1, size="small"), out)
+    (out / "cases" / "INT0002" / "my_annotation.json").write_text("{}", encoding="utf-8")
+    before = snapshot(tmp_path)
+    with pytest.raises(OutputError, match=r"did not write.*my_annotation\.json"):
+        synthesize_cohort(CohortSettings(cases=1, seed=2, size="small"), out, overwrite=True)
+    assert snapshot(tmp_path) == before
+
+
+def test_an_edited_manifest_is_no_longer_the_tool_s_to_replace(tmp_path: Path) -> None:
+    out = tmp_path / "cohort"
+    synthesize_cohort(CohortSettings(cases=1, seed=1, size="small"), out)
+    manifest = out / "manifest.csv"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"changed since.*manifest\.csv"):
+        synthesize_cohort(CohortSettings(cases=1, seed=2, size="small"), out, overwrite=True)
 
 
 def test_empty_existing_folder_is_used(tmp_path: Path) -> None:

@@ -1,0 +1,157 @@
+"""Hostile and careless output destinations, through the command line as a user runs it.
+
+Every command that writes files is run against each kind of bad destination; each must exit 2
+with a message naming the destination, print no traceback, and leave the folders involved
+exactly as they were (compared by a listing of names, sizes and contents before and after).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from studies.simulation.reader_study import StudyFiles, write_simulated_study
+
+
+def _listing(root: Path) -> dict[str, bytes | None]:
+    """Every path under ``root`` with its content (``None`` for folders)."""
+    return {
+        str(path.relative_to(root)): (None if path.is_dir() else path.read_bytes())
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def _cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cesm_cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory) -> StudyFiles:
+    return write_simulated_study(tmp_path_factory.mktemp("inputs"), n_cases=20, n_readers=2)
+
+
+def _commands(study: StudyFiles, out: Path) -> dict[str, list[str]]:
+    return {
+        "synth": ["synth", "--out", str(out), "--cases", "1", "--seed", "1", "--size", "small"],
+        "simulate-reads": ["simulate-reads", "--manifest", str(study.manifest), "--out", str(out)],
+        "analyze": [
+            *("analyze", "--reads", str(study.reads), "--manifest", str(study.manifest)),
+            *("--out", str(out)),
+        ],
+    }
+
+
+COMMANDS = ["synth", "simulate-reads", "analyze"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_out_inside_a_read_only_folder_is_refused(
+    study: StudyFiles, tmp_path: Path, command: str
+) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders; see the read-only file system test")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        before = _listing(tmp_path)
+        result = _cli(*_commands(study, locked / "out")[command])
+        assert result.returncode == 2, result.stderr
+        assert f"cannot write in {locked}" in result.stderr
+        assert _listing(tmp_path) == before
+    finally:
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_out_on_a_read_only_file_system_is_refused(study: StudyFiles, command: str) -> None:
+    """``/proc`` is read-only for everyone, root included."""
+    result = _cli(*_commands(study, Path("/proc/cesm-out"))[command])
+    assert result.returncode == 2, result.stderr
+    assert "cannot write in /proc" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_out_below_a_file_is_refused(study: StudyFiles, tmp_path: Path, command: str) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine", encoding="utf-8")
+    before = _listing(tmp_path)
+    result = _cli(*_commands(study, blocker / "sub")[command])
+    assert result.returncode == 2, result.stderr
+    assert f"{blocker} is a file, not a folder" in result.stderr
+    assert _listing(tmp_path) == before
+
+
+@pytest.mark.parametrize("out", [".", ""])
+def test_synth_into_the_current_empty_folder(tmp_path: Path, out: str) -> None:
+    """``--out .`` (or an empty ``--out``) is the current folder, used like any other."""
+    here = tmp_path / "here"
+    here.mkdir()
+    result = _cli("synth", "--out", out, "--cases", "1", "--seed", "1", "--size", "small", cwd=here)
+    assert result.returncode == 0, result.stderr
+    assert (here / "manifest.csv").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # nothing beside it
+    assert not [p for p in here.iterdir() if p.name.startswith(".cesm-reader-staging")]
+
+
+def test_simulate_reads_never_replaces_a_reads_file_it_did_not_write(
+    study: StudyFiles, tmp_path: Path
+) -> None:
+    out = tmp_path / "study"
+    out.mkdir()
+    (out / "reads.csv").write_text("the real study's reads\n", encoding="utf-8")
+    before = _listing(tmp_path)
+    result = _cli(*_commands(study, out)["simulate-reads"])
+    assert result.returncode == 2
+    assert "did not write" in result.stderr and "reads.csv" in result.stderr
+    assert _listing(tmp_path) == before
+
+
+def test_simulate_reads_replaces_its_own_earlier_output(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "study"
+    argv = _commands(study, out)["simulate-reads"]
+    assert _cli(*argv).returncode == 0
+    assert _cli(*argv, "--seed", "9").returncode == 0
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "model_scores.csv",
+        "reads.csv",
+    ]
+
+
+def test_sigterm_during_synth_leaves_no_staging(tmp_path: Path) -> None:
+    """SIGTERM is handled as Ctrl-C: the staged cohort is removed, ``--out`` never appears."""
+    out = tmp_path / "cohort"
+    argv = ["synth", "--out", str(out), "--cases", "200", "--seed", "1", "--size", "full"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cesm_cli", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait until the staging folder holds a case
+        staged = list(tmp_path.glob(".cesm-reader-staging-*/cases/*"))
+        if staged:
+            break
+        time.sleep(0.1)
+    assert staged, "synth never started writing"
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert list(tmp_path.iterdir()) == []
