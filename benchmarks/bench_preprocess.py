@@ -13,11 +13,18 @@ from __future__ import annotations
 import argparse
 import platform
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from model_core.preprocessing import BACKBONE_INPUT_SIZE, lesion_crop_box, preprocess_arrays
+
+# The test data builders are shared with the tests (tests/cesm_files.py, see its docstring); a
+# script's sys.path starts at benchmarks/, so the tests folder is added (last: it shadows nothing).
+sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
+from cesm_files import disc_mask
 
 #: (name, rows, columns, spacing in mm) of full-field detectors.
 DETECTORS = (
@@ -31,9 +38,7 @@ def _case(rows: int, cols: int, spacing: float, diameter_mm: float, seed: int = 
     rng = np.random.default_rng(seed)
     low_energy = rng.normal(2000.0, 300.0, (rows, cols)).astype(np.float32)
     recombined = rng.normal(500.0, 80.0, (rows, cols)).astype(np.float32)
-    radius = diameter_mm / 2 / spacing
-    r, c = np.ogrid[:rows, :cols]
-    mask = (r - rows / 2) ** 2 + (c - cols / 3) ** 2 <= radius**2
+    mask = disc_mask((rows, cols), (rows / 2, cols / 3), diameter_mm / 2 / spacing)
     return low_energy, recombined, mask
 
 

@@ -12,25 +12,23 @@ on a cold disk add the time to read ~17.6 MB per case.
 from __future__ import annotations
 
 import argparse
-import csv
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-import SimpleITK as sitk  # noqa: N813
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import (
-    DigitalMammographyXRayImageStorageForPresentation,
-    JPEG2000Lossless,
-    RLELossless,
-    generate_uid,
-)
+from pydicom.uid import JPEG2000Lossless, RLELossless
 
 from model_core.io import read_image, read_mask
 from model_core.lesion_geometry import largest_component, max_feret_diameter_mm
 from model_core.manifest import validate_manifest
+
+# The test data builders are shared with the tests (tests/cesm_files.py, see its docstring); a
+# script's sys.path starts at benchmarks/, so the tests folder is added (last: it shadows nothing).
+sys.path.append(str(Path(__file__).resolve().parents[1] / "tests"))
+from cesm_files import disc_mask, write_csv, write_dicom, write_mask
 
 ROWS, COLUMNS = 2294, 1914
 SPACING_MM = 0.1
@@ -38,28 +36,24 @@ SYNTAXES = {"explicit": None, "rle": RLELossless, "j2k": JPEG2000Lossless}
 
 
 def _write_dicom(path: Path, pixels: np.ndarray, syntax: str | None) -> None:
-    dataset = Dataset()
-    dataset.file_meta = FileMetaDataset()
-    dataset.SOPClassUID = DigitalMammographyXRayImageStorageForPresentation
-    dataset.StudyInstanceUID = generate_uid()
-    dataset.SeriesInstanceUID = generate_uid()
-    dataset.Modality = "MG"
-    dataset.ImagerPixelSpacing = [SPACING_MM, SPACING_MM]
-    dataset.EstimatedRadiographicMagnificationFactor = 1.0
-    dataset.ImageLaterality = "L"
-    dataset.ViewPosition = "CC"
-    dataset.WindowCenter, dataset.WindowWidth = 2048, 4096
-    dataset.set_pixel_data(pixels, "MONOCHROME2", 12)
-    if syntax is not None:
-        dataset.compress(syntax)
-    dataset.save_as(path, enforce_file_format=True)
+    """A 12-bit left CC view with Imager Pixel Spacing, no magnification and a full window."""
+    write_dicom(
+        path,
+        pixels,
+        compress=syntax,
+        ImagerPixelSpacing=[SPACING_MM, SPACING_MM],
+        EstimatedRadiographicMagnificationFactor=1.0,
+        ImageLaterality="L",
+        ViewPosition="CC",
+        WindowCenter=2048,
+        WindowWidth=4096,
+    )
 
 
 def write_cohort(folder: Path, cases: int, syntax: str | None, seed: int = 0) -> Path:
     """N cases in ``folder`` and their manifest; returns the manifest path."""
     rng = np.random.default_rng(seed)
-    rows_grid, columns_grid = np.mgrid[:ROWS, :COLUMNS]
-    background = (1500 + 800 * np.sin(columns_grid / 300.0)).astype(np.uint16)
+    background = (1500 + 800 * np.sin(np.arange(COLUMNS) / 300.0)).astype(np.uint16)
     lines = []
     for number in range(1, cases + 1):
         case_id = f"B{number:03d}"
@@ -68,21 +62,13 @@ def write_cohort(folder: Path, cases: int, syntax: str | None, seed: int = 0) ->
             _write_dicom(folder / f"{case_id}_{kind}.dcm", background + noise, syntax)
         radius = rng.uniform(20, 200)  # 4 to 40 mm lesions at 0.1 mm
         centre = rng.uniform(400, 1500, size=2)
-        mask = (rows_grid - centre[0]) ** 2 + (columns_grid - centre[1]) ** 2 <= radius**2
-        sitk.WriteImage(
-            sitk.GetImageFromArray(mask.astype(np.uint8)[np.newaxis]),
-            str(folder / f"{case_id}_mask.nii.gz"),
-        )
+        write_mask(folder / f"{case_id}_mask.nii.gz", disc_mask((ROWS, COLUMNS), centre, radius))
         label = "malignant" if number % 2 else "benign"
         lines.append(
             [case_id, f"{case_id}_le.dcm", f"{case_id}_re.dcm", f"{case_id}_mask.nii.gz", label]
         )
-    manifest = folder / "manifest.csv"
-    with manifest.open("w", newline="", encoding="utf-8") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(["case_id", "low_energy", "recombined", "mask", "label"])
-        writer.writerows(lines)
-    return manifest
+    header = ["case_id", "low_energy", "recombined", "mask", "label"]
+    return write_csv(folder / "manifest.csv", header, lines)
 
 
 def _median_seconds(function, repeats: int = 5) -> float:

@@ -6,32 +6,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cesm_files
 import numpy as np
 import pytest
-from io_files import mammogram_dataset, ramp
 
 
 @pytest.fixture
 def write_dicom(tmp_path: Path) -> Callable[..., Path]:
-    """Write a mammogram DICOM file; ``compress=`` takes a transfer syntax UID."""
+    """:func:`cesm_files.write_dicom` into ``tmp_path`` (``image_<n>.dcm`` unless ``name=``),
+    with :data:`cesm_files.PATIENT_AND_STUDY`; ``compress=`` takes a transfer syntax UID."""
     counter = iter(range(10_000))
 
-    def write(
-        pixels: np.ndarray | None = None,
-        *,
-        photometric: str = "MONOCHROME2",
-        bits: int = 12,
-        compress: str | None = None,
-        name: str | None = None,
-        **attributes: Any,
-    ) -> Path:
-        dataset = mammogram_dataset(
-            ramp(bits) if pixels is None else pixels, photometric, bits, **attributes
-        )
-        if compress is not None:
-            dataset.compress(compress)
+    def write(pixels: np.ndarray | None = None, *, name: str | None = None, **options: Any) -> Path:
         path = tmp_path / (name or f"image_{next(counter)}.dcm")
-        dataset.save_as(path, enforce_file_format=True)
-        return path
+        return cesm_files.write_dicom(path, pixels, **{**cesm_files.PATIENT_AND_STUDY, **options})
 
     return write

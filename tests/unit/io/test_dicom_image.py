@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pydicom
 import pytest
-from io_files import COLUMNS, ROWS, mammogram_dataset, ramp
+from cesm_files import COLUMNS, ROWS, mammogram_dataset, ramp
 from pydicom.dataset import Dataset
 from pydicom.pixels import apply_modality_lut, apply_windowing
 from pydicom.sequence import Sequence

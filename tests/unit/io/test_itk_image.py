@@ -5,20 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import SimpleITK as sitk  # noqa: N813
-from io_files import COLUMNS, ROWS, ramp
+from cesm_files import COLUMNS, ROWS, ramp, write_itk
 
 from model_core.errors import ImageReadError
 from model_core.io import read_image
 
 # ITK spacing is (x = column, y = row): 0.2 mm between columns, 0.1 mm between rows.
 ITK_SPACING = (0.2, 0.1)
-
-
-def _write(path, array, spacing=ITK_SPACING):
-    image = sitk.GetImageFromArray(array)
-    image.SetSpacing(spacing if array.ndim == 2 else (*spacing, 1.0))
-    sitk.WriteImage(image, str(path))
-    return path
 
 
 @pytest.mark.parametrize(
@@ -34,7 +27,7 @@ def _write(path, array, spacing=ITK_SPACING):
 )
 def test_formats_give_rows_columns_and_row_column_spacing(tmp_path, name, spacing):
     pixels = ramp(12)
-    image = read_image(_write(tmp_path / name, pixels))
+    image = read_image(write_itk(tmp_path / name, pixels, ITK_SPACING))
     assert image.shape == (ROWS, COLUMNS)
     assert image.pixels.dtype == np.float32
     np.testing.assert_array_equal(image.pixels, pixels)
@@ -45,33 +38,32 @@ def test_formats_give_rows_columns_and_row_column_spacing(tmp_path, name, spacin
 
 
 def test_tiff_without_resolution_has_unknown_spacing(tmp_path):
-    path = tmp_path / "plain.tif"
-    sitk.WriteImage(sitk.GetImageFromArray(ramp(12)), str(path))  # ITK default 1 x 1
+    path = write_itk(tmp_path / "plain.tif", ramp(12))  # ITK default 1 x 1
     assert read_image(path).spacing_mm is None
 
 
 @pytest.mark.parametrize("name", ["converted.nii.gz", "converted.nrrd", "converted.mha"])
 def test_one_millimetre_pixels_are_unknown_spacing(tmp_path, name):
     """GDCM drops Pixel Spacing of MG DICOM: a converted NIfTI says 1 x 1 mm, which is not true."""
-    path = _write(tmp_path / name, ramp(12), spacing=(1.0, 1.0))
+    path = write_itk(tmp_path / name, ramp(12), spacing=(1.0, 1.0))
     assert read_image(path).spacing_mm is None
 
 
 def test_single_slice_volume_is_squeezed(tmp_path):
     pixels = ramp(12)
-    image = read_image(_write(tmp_path / "itksnap.nii.gz", pixels[np.newaxis]))
+    image = read_image(write_itk(tmp_path / "itksnap.nii.gz", pixels[np.newaxis], ITK_SPACING))
     np.testing.assert_array_equal(image.pixels, pixels)
     assert image.spacing_mm == pytest.approx((0.1, 0.2), rel=1e-6)
 
 
 def test_float_image_keeps_its_values(tmp_path):
     pixels = ramp(12).astype(np.float32) / 7.0 - 3.0
-    image = read_image(_write(tmp_path / "float.mha", pixels))
+    image = read_image(write_itk(tmp_path / "float.mha", pixels, ITK_SPACING))
     np.testing.assert_array_equal(image.pixels, pixels)
 
 
 def _volume(tmp_path):
-    return _write(tmp_path / "volume.nii.gz", np.stack([ramp(12)] * 3))
+    return write_itk(tmp_path / "volume.nii.gz", np.stack([ramp(12)] * 3), ITK_SPACING)
 
 
 def _colour(tmp_path):
@@ -88,7 +80,7 @@ def _corrupt(tmp_path):
 
 
 def _truncated(tmp_path):
-    path = _write(tmp_path / "truncated.nrrd", ramp(12))
+    path = write_itk(tmp_path / "truncated.nrrd", ramp(12), ITK_SPACING)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     return path

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import highdicom as hd
 import numpy as np
 import pydicom
 import pytest
-import SimpleITK as sitk  # noqa: N813
-from io_files import COLUMNS, ROWS, mammogram_dataset, ramp
+from cesm_files import (
+    COLUMNS,
+    PATIENT_AND_STUDY,
+    ROWS,
+    lesion,
+    mammogram_dataset,
+    ramp,
+    write_dicom,
+    write_itk,
+)
 from pydicom.uid import generate_uid
 
 from model_core.errors import CaseError, ImageReadError
 from model_core.io import read_image, read_mask
 
-
-def _lesion(top: int = 10, left: int = 20, height: int = 12, width: int = 9) -> np.ndarray:
-    mask = np.zeros((ROWS, COLUMNS), dtype=bool)
-    mask[top : top + height, left : left + width] = True
-    return mask
-
-
-def _write_itk(path, array):
-    sitk.WriteImage(sitk.GetImageFromArray(array), str(path))
-    return path
+#: These tests' lesion: the shared rectangle, 9 columns wide.
+_lesion = partial(lesion, width=9)
 
 
 @pytest.mark.parametrize(
@@ -40,7 +42,7 @@ def _write_itk(path, array):
 def test_any_nonzero_label_is_lesion(tmp_path, name, dtype, label, as_volume):
     lesion = _lesion()
     array = lesion.astype(dtype) * dtype(label)
-    path = _write_itk(tmp_path / name, array[np.newaxis] if as_volume else array)
+    path = write_itk(tmp_path / name, array[np.newaxis] if as_volume else array)
     mask = read_mask(path, shape=(ROWS, COLUMNS))
     assert mask.dtype == bool
     np.testing.assert_array_equal(mask, lesion)
@@ -49,7 +51,7 @@ def test_any_nonzero_label_is_lesion(tmp_path, name, dtype, label, as_volume):
 def test_nan_in_a_float_mask_is_background(tmp_path):
     array = _lesion().astype(np.float32)
     array[0, 0] = np.nan
-    mask = read_mask(_write_itk(tmp_path / "float.nii.gz", array))
+    mask = read_mask(write_itk(tmp_path / "float.nii.gz", array))
     np.testing.assert_array_equal(mask, _lesion())
 
 
@@ -58,7 +60,7 @@ def test_nan_in_a_float_mask_is_background(tmp_path):
     [((ROWS + 1, COLUMNS), ""), ((COLUMNS, ROWS), "rows and columns swapped?")],
 )
 def test_shape_mismatch_names_file_and_both_shapes(tmp_path, image_shape, hint):
-    path = _write_itk(tmp_path / "mask.nii.gz", _lesion().astype(np.uint8))
+    path = write_itk(tmp_path / "mask.nii.gz", _lesion().astype(np.uint8))
     with pytest.raises(CaseError) as caught:
         read_mask(path, shape=image_shape)
     message = str(caught.value)
@@ -81,7 +83,7 @@ def _segment(number: int, label: str) -> hd.seg.SegmentDescription:
 
 
 def _write_seg(path, masks: list[np.ndarray], segmentation_type: str = "BINARY"):
-    source = mammogram_dataset(ramp(12), PixelSpacing=[0.1, 0.1])
+    source = mammogram_dataset(ramp(12), PixelSpacing=[0.1, 0.1], **PATIENT_AND_STUDY)
     stacked = np.stack(masks, axis=-1)[np.newaxis]  # (frames, rows, columns, segments)
     pixels = stacked.astype(np.float32) if segmentation_type == "FRACTIONAL" else stacked
     seg = hd.seg.Segmentation(
@@ -109,7 +111,7 @@ def test_dicom_seg_single_segment(tmp_path, segmentation_type):
 
 
 def test_dicom_seg_segments_are_combined(tmp_path):
-    first, second = _lesion(5, 5, 6, 6), _lesion(30, 40, 5, 10)
+    first, second = lesion(5, 5, 6, 6), lesion(30, 40, 5, 10)
     path = _write_seg(tmp_path / "two.dcm", [first, second])
     np.testing.assert_array_equal(read_mask(path), first | second)
 
@@ -121,8 +123,7 @@ def test_dicom_seg_shape_is_checked(tmp_path):
 
 
 def test_a_dicom_image_is_not_a_mask(tmp_path):
-    path = tmp_path / "image.dcm"
-    mammogram_dataset(ramp(12)).save_as(path, enforce_file_format=True)
+    path = write_dicom(tmp_path / "image.dcm", ramp(12), **PATIENT_AND_STUDY)
     with pytest.raises(ImageReadError) as caught:
         read_mask(path)
     assert str(path) in str(caught.value)
@@ -148,13 +149,13 @@ def test_bad_mask_files(tmp_path, name, content, reason):
 
 
 def test_a_mask_volume_is_refused(tmp_path):
-    path = _write_itk(tmp_path / "volume.nii.gz", np.stack([_lesion()] * 2).astype(np.uint8))
+    path = write_itk(tmp_path / "volume.nii.gz", np.stack([_lesion()] * 2).astype(np.uint8))
     with pytest.raises(ImageReadError, match="expected one 2-D image"):
         read_mask(path)
 
 
 def test_dicom_seg_of_several_source_images_is_refused(tmp_path):
-    path = _write_seg(tmp_path / "two.dcm", [_lesion(), _lesion(30, 40, 5, 10)])
+    path = _write_seg(tmp_path / "two.dcm", [_lesion(), lesion(30, 40, 5, 10)])
     dataset = pydicom.dcmread(path)
     second = dataset.PerFrameFunctionalGroupsSequence[1]
     second.DerivationImageSequence[0].SourceImageSequence[

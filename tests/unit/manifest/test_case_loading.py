@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manifest_files import (
+from cesm_files import (
     COLUMNS,
     HEADER,
     ROWS,
     SPACING_MM,
     lesion,
+    write_case_dicom,
     write_csv,
-    write_dicom,
+    write_itk,
     write_mask,
-    write_png,
 )
 
 from model_core.errors import CaseError
@@ -69,8 +69,8 @@ def test_lesion_under_5_mm_is_warned_with_its_longest_diameter(cohort, height, w
 
 def test_spacing_falls_back_to_the_manifest_column_for_png(cohort):
     pixels = np.arange(ROWS * COLUMNS, dtype=np.uint16).reshape(ROWS, COLUMNS)
-    write_png(cohort.images() / "le.png", pixels)
-    write_png(cohort.images() / "re.png", pixels)
+    write_itk(cohort.images() / "le.png", pixels)
+    write_itk(cohort.images() / "re.png", pixels)
     cohort.rows = [
         dict(
             cohort.rows[0],
@@ -106,22 +106,22 @@ def _corrupt_recombined(cohort):
 
 
 def _shapes_differ(cohort):
-    write_dicom(cohort.images() / "C002_re.dcm", np.zeros((ROWS, COLUMNS + 2), np.uint16))
+    write_case_dicom(cohort.images() / "C002_re.dcm", np.zeros((ROWS, COLUMNS + 2), np.uint16))
     return "recombined", "C002_re.dcm", "shape (48, 66) differs from the low-energy image's"
 
 
 def _spacings_differ(cohort):
-    write_dicom(cohort.images() / "C002_re.dcm", PixelSpacing=[0.4, 0.4])
+    write_case_dicom(cohort.images() / "C002_re.dcm", PixelSpacing=[0.4, 0.4])
     return "recombined", "C002_re.dcm", "pixel spacing 0.4 × 0.4 mm differs"
 
 
 def _laterality_differs(cohort):
-    write_dicom(cohort.images() / "C002_re.dcm", laterality="R")
+    write_case_dicom(cohort.images() / "C002_re.dcm", laterality="R")
     return "recombined", "C002_re.dcm", "laterality R differs"
 
 
 def _view_differs(cohort):
-    write_dicom(cohort.images() / "C002_re.dcm", ViewPosition="MLO")
+    write_case_dicom(cohort.images() / "C002_re.dcm", ViewPosition="MLO")
     return "recombined", "C002_re.dcm", "view MLO differs from the low-energy image's CC"
 
 
@@ -141,8 +141,8 @@ def _missing_mask(cohort):
 
 
 def _unknown_spacing(cohort):
-    write_dicom(cohort.images() / "C002_le.dcm", PixelSpacing=None)
-    write_dicom(cohort.images() / "C002_re.dcm", PixelSpacing=None)
+    write_case_dicom(cohort.images() / "C002_le.dcm", PixelSpacing=None)
+    write_case_dicom(cohort.images() / "C002_re.dcm", PixelSpacing=None)
     return "pixel_spacing_mm", None, "unknown pixel spacing"
 
 
@@ -253,8 +253,8 @@ def test_report_to_dict_is_json_ready(cohort):
 
 
 def test_manifest_without_mask_column_loads_cases_without_mask(tmp_path):
-    write_dicom(tmp_path / "le.dcm")
-    write_dicom(tmp_path / "re.dcm")
+    write_case_dicom(tmp_path / "le.dcm")
+    write_case_dicom(tmp_path / "re.dcm")
     header = ("case_id", "low_energy", "recombined", "label")
     path = write_csv(tmp_path / "m.csv", header, [["A", "le.dcm", "re.dcm", "benign"]])
     assert load_case(load_manifest(path), "A").mask is None

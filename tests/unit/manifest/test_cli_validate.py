@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manifest_files import COLUMNS, ROWS, write_mask
+from cesm_files import COLUMNS, ROWS, write_mask
 
 from cesm_cli.main import main
 

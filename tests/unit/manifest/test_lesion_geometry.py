@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cesm_files import disc_mask
 
 from model_core.lesion_geometry import largest_component, max_feret_diameter_mm
 
@@ -21,9 +22,8 @@ def test_rectangle_diameter_is_its_diagonal(height, width, spacing):
 
 @pytest.mark.parametrize("radius", [5, 17, 40])
 def test_disc_diameter_is_within_a_pixel_of_its_extent(radius):
-    rows, columns = np.mgrid[: 2 * radius + 9, : 2 * radius + 9]
-    centre = radius + 4
-    disc = (rows - centre) ** 2 + (columns - centre) ** 2 <= radius**2
+    size, centre = 2 * radius + 9, radius + 4
+    disc = disc_mask((size, size), (centre, centre), radius)
     # pixel squares span 2r + 1 pixels across; a diagonal can add at most a pixel's width
     diameter = max_feret_diameter_mm(disc, (0.1, 0.1))
     assert (2 * radius + 1) * 0.1 <= diameter <= (2 * radius + 2) * 0.1

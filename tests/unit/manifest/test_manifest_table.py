@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from manifest_files import HEADER, write_csv
+from cesm_files import HEADER, write_csv
 
 from model_core.errors import ManifestError
 from model_core.manifest import load_manifest, validate_manifest

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-
-def ellipse_mask(
-    shape: tuple[int, int], centre: tuple[float, float], radii: tuple[float, float]
-) -> np.ndarray:
-    """Boolean ellipse, True inside; the lesion of most tests."""
-    rows, cols = np.ogrid[: shape[0], : shape[1]]
-    return ((rows - centre[0]) / radii[0]) ** 2 + ((cols - centre[1]) / radii[1]) ** 2 <= 1.0
+from cesm_files import ellipse_mask
 
 
 @pytest.fixture

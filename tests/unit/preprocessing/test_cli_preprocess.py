@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import SimpleITK as sitk  # noqa: N813 (the name SimpleITK documents)
+from cesm_files import write_itk
 from PIL import Image
 
 from cesm_cli.main import main
@@ -15,6 +15,7 @@ from model_core.manifest import load_case, load_manifest
 from model_core.preprocessing import preprocess_arrays, preprocess_case
 
 ROW_SPACING, COL_SPACING = 0.1, 0.15  # anisotropic, so that a swapped axis shows
+ITK_SPACING = (COL_SPACING, ROW_SPACING)  # ITK order: x = column, y = row
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
@@ -24,12 +25,6 @@ def _snapshot(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
-
-
-def _write_itk(array: np.ndarray, path: Path) -> None:
-    image = sitk.GetImageFromArray(array)
-    image.SetSpacing((COL_SPACING, ROW_SPACING))  # ITK order: x = column, y = row
-    sitk.WriteImage(image, str(path))
 
 
 @pytest.fixture
@@ -43,9 +38,9 @@ def study(tmp_path: Path, make_ellipse) -> dict:
     low_energy = (800.0 + 2.0 * cols + rng.normal(0, 5, shape)).astype(np.float32)
     recombined = (100.0 + 1.5 * rows + rng.normal(0, 5, shape)).astype(np.float32)
     mask = make_ellipse(shape, (70, 120), (12, 20))
-    _write_itk(low_energy, data / "c1_le.mha")
-    _write_itk(recombined, data / "c1_re.mha")
-    _write_itk(mask.astype(np.uint8), data / "c1_mask.nrrd")
+    write_itk(data / "c1_le.mha", low_energy, ITK_SPACING)
+    write_itk(data / "c1_re.mha", recombined, ITK_SPACING)
+    write_itk(data / "c1_mask.nrrd", mask.astype(np.uint8), ITK_SPACING)
     (data / "manifest.csv").write_text(
         "case_id,low_energy,recombined,label,mask\n"
         "C1,c1_le.mha,c1_re.mha,malignant,c1_mask.nrrd\n"

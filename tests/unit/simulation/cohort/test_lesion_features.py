@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cesm_files import disc_mask
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -25,8 +26,7 @@ def _scene(mask: np.ndarray, enhancement: float) -> tuple[np.ndarray, np.ndarray
 
 
 def _disc(radius_px: float, size: int = 200) -> np.ndarray:
-    y, x = np.mgrid[:size, :size] - size / 2 + 0.5
-    return np.hypot(y, x) <= radius_px
+    return disc_mask((size, size), (size / 2 - 0.5, size / 2 - 0.5), radius_px)
 
 
 def test_disc_features_match_geometry() -> None:
