@@ -16,6 +16,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from cesm_cli.options import add_data_root
 from model_core.errors import CesmError
 from model_core.manifest import load_case, load_manifest
 from model_core.preprocessing import BACKBONE_INPUT_SIZE, PreprocessedInput, preprocess_case
@@ -59,13 +60,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.png|FILE.npy",
         help="output file; .png (RGB, 8 bit) or .npy (uint8 array)",
     )
+    add_data_root(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the case, preprocess it, write the output atomically; 0 on success."""
     out: Path = args.out
     check_destination(out, is_file=True)  # before any work
-    manifest = load_manifest(args.manifest)
+    manifest = load_manifest(args.manifest, data_root=args.data_root)
     case = load_case(manifest, args.case_id)
     result = preprocess_case(case, args.backbone)
     write_input(result, out)

@@ -13,6 +13,7 @@ import json
 import sys
 from pathlib import Path
 
+from cesm_cli.options import add_data_root
 from model_core.manifest import ValidationReport, validate_manifest
 
 NAME = "validate"
@@ -27,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the report as JSON instead of text"
     )
+    add_data_root(parser)
 
 
 def format_report(report: ValidationReport) -> str:
@@ -49,7 +51,7 @@ def exit_status(report: ValidationReport) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Validate ``args.manifest`` and print the report; returns the exit status."""
-    report = validate_manifest(args.manifest)
+    report = validate_manifest(args.manifest, data_root=args.data_root)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

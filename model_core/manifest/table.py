@@ -8,6 +8,12 @@ and ``recombined`` columns is nothing else checked.
 
 Paths are made absolute relative to the manifest's folder, without resolving symbolic links
 (a coordinator's linked data folder keeps the name they know).
+
+**Data root.** A researcher's own manifest may name files anywhere (``/data/...``, ``../``). A
+manifest that arrives from elsewhere (a study shared between sites) must not make a workstation
+read arbitrary files, so a ``data_root`` confines every file to one folder: a path that
+resolves outside it — through ``..``, an absolute path or a symbolic link — is an error of its
+cell, and the file is never opened.
 """
 
 from __future__ import annotations
@@ -191,8 +197,19 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
     return not duplicates and all(name in header for name in STRUCTURAL_COLUMNS)
 
 
+def _outside(path: Path, data_root: Path | None) -> str | None:
+    """Why ``path`` may not be read under ``data_root`` (already resolved), or ``None``."""
+    if data_root is None:
+        return None
+    resolved = Path(os.path.realpath(path))
+    if resolved == data_root or data_root in resolved.parents:
+        return None
+    shown = "" if resolved == path else f" (it resolves to {resolved})"
+    return f"the file is outside the data root {data_root}{shown}; it is not read"
+
+
 def _parse_row(
-    line: int, cells: dict[str, str], folder: Path, issues: _Issues
+    line: int, cells: dict[str, str], folder: Path, issues: _Issues, data_root: Path | None
 ) -> ManifestRow | None:
     case_id = cells["case_id"]
     if not case_id:
@@ -205,7 +222,14 @@ def _parse_row(
             message = "the file name contains control characters"
             issues.add("error", message, line=line, case_id=case_id, column=column)
         elif text:
-            paths[column] = _absolute(folder, text)
+            absolute = _absolute(folder, text)
+            refusal = _outside(absolute, data_root)
+            if refusal:
+                issues.add(
+                    "error", refusal, line=line, case_id=case_id, column=column, path=str(absolute)
+                )
+            else:
+                paths[column] = absolute
         elif column != "mask":
             issues.add("error", "no file given", line=line, case_id=case_id, column=column)
         elif column in cells:
@@ -253,8 +277,20 @@ def _parse_row(
     )
 
 
-def read_table(path: str | Path) -> ParsedTable:
-    """Parse the manifest's CSV structure; never raises for content problems."""
+def resolve_data_root(manifest: str | Path, data_root: str | Path | None) -> Path | None:
+    """The data root as the reader applies it: resolved, ``""`` meaning the manifest's folder."""
+    if data_root is None:
+        return None
+    folder = Path(os.path.abspath(manifest)).parent if str(data_root) == "" else Path(data_root)
+    return Path(os.path.realpath(folder))
+
+
+def read_table(path: str | Path, *, data_root: str | Path | None = None) -> ParsedTable:
+    """Parse the manifest's CSV structure; never raises for content problems.
+
+    ``data_root`` confines the files (see the module docstring); ``""`` is the manifest's folder.
+    """
+    root = resolve_data_root(path, data_root)
     path = Path(os.path.abspath(path))
     issues = _Issues(path)
     try:
@@ -285,7 +321,7 @@ def read_table(path: str | Path) -> ParsedTable:
                 )
                 continue
             cells = {name: cell.strip() for name, cell in zip(header, fields, strict=True)}
-            row = _parse_row(line, cells, path.parent, issues)
+            row = _parse_row(line, cells, path.parent, issues, root)
             if row is None:
                 continue
             if row.case_id in first_line:
@@ -308,7 +344,7 @@ def read_table(path: str | Path) -> ParsedTable:
     return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items))
 
 
-def load_manifest(path: str | Path) -> Manifest:
+def load_manifest(path: str | Path, *, data_root: str | Path | None = None) -> Manifest:
     """The manifest in ``path``, its paths made absolute and its optional columns typed.
 
     Only the CSV structure is checked here; the image files are read by
@@ -320,7 +356,7 @@ def load_manifest(path: str | Path) -> Manifest:
             missing required columns, wrong field counts, duplicate case ids, unknown labels,
             bad numbers...), one per line, each with its line and column.
     """
-    table = read_table(path)
+    table = read_table(path, data_root=data_root)
     errors = [issue for issue in table.issues if issue.severity == "error"]
     if errors:
         listed = "\n".join(f"  {issue}" for issue in errors)

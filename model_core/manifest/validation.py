@@ -38,7 +38,10 @@ def _shared_masks(rows: Iterable[ManifestRow]) -> list[ValidationIssue]:
 
 
 def validate_manifest(
-    path: str | Path, progress: Callable[[int, int], None] | None = None
+    path: str | Path,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    data_root: str | Path | None = None,
 ) -> ValidationReport:
     """Check the manifest's structure and every case's files; never raises for content problems.
 
@@ -50,11 +53,13 @@ def validate_manifest(
         path: the manifest CSV.
         progress: called as ``progress(done, total)`` after each case (e.g. for a progress
             bar in a worker thread).
+        data_root: confine every file to this folder (``""``: the manifest's folder); a file
+            outside it is an error and is not opened.
 
     Returns:
         The report; ``report.ok`` is ``True`` when the manifest can be used.
     """
-    table = read_table(path)
+    table = read_table(path, data_root=data_root)
     issues = list(table.issues)
     issues.extend(_shared_masks(table.rows))
     for done, row in enumerate(table.rows, start=1):
