@@ -1,4 +1,4 @@
-"""The case manifest (DESIGN §3.1): parsing, validating, and loading cases from it.
+"""The case manifest (docs/formats.md): parsing, validating, and loading cases from it.
 
 * :func:`load_manifest` reads the CSV structure and refuses a malformed manifest, listing
   every problem with its line and column;

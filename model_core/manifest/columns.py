@@ -1,4 +1,4 @@
-"""The case manifest's columns (DESIGN §3.1) and how each cell's text becomes a typed value.
+"""The case manifest's columns (docs/formats.md) and how each cell's text becomes a typed value.
 
 A parser takes the stripped cell text and returns the value, ``None`` for an empty cell, or
 raises :class:`ValueError` whose message says what is wrong with that one cell; the table reader

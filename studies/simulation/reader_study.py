@@ -1,4 +1,4 @@
-"""Simulated reader studies: reads (DESIGN §3.3) and model scores (§3.4) with known structure.
+"""Simulated reader studies: reads and model scores (docs/formats.md) with known structure.
 
 The analysis, its tests, the benchmark and the demo need reader studies whose statistical shape is
 realistic and whose answers are known, without radiologists. The generator is a binormal latent
