@@ -1,6 +1,7 @@
 """Result objects of the Obuchowski–Rockette MRMC analysis (:mod:`studies.analysis.mrmc`).
 
-Frozen dataclasses with ``to_dict()`` (JSON-ready: NaN and ±inf become ``None``, arrays become
+Frozen dataclasses with ``to_dict()`` (JSON-ready by the convention of
+:mod:`studies.analysis.numbers`: NaN becomes ``None``, ±inf ``"Inf"``/``"-Inf"``; arrays become
 lists or dicts keyed by modality and reader) and ``summary()`` (a short human-readable text).
 """
 
@@ -12,25 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from studies.analysis.mrmc_covariance import OrCovariances
-
-
-def _finite_or_none(value: float) -> float | None:
-    """``value`` as a float, or ``None`` when it is NaN or infinite (JSON has neither).
-
-    Unlike :func:`studies.analysis.numbers.json_number`, infinity is also ``None`` here: the only
-    infinite MRMC value is the chi-square analysis's denominator df, which means "no such df".
-    """
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _json_value(value: object) -> object:
-    """Floats (also inside lists) through :func:`_finite_or_none`; anything else unchanged."""
-    if isinstance(value, list):
-        return [_json_value(v) for v in value]
-    if isinstance(value, float):
-        return _finite_or_none(value)
-    return value
+from studies.analysis.numbers import json_number, strict_json
 
 
 def _fmt(value: float, digits: int = 4) -> str:
@@ -61,11 +44,11 @@ class ModalityEstimate:
     def to_dict(self) -> dict[str, object]:
         return {
             "modality": self.modality,
-            "estimate": _finite_or_none(self.estimate),
-            "std_error": _finite_or_none(self.std_error),
-            "df": _finite_or_none(self.df),
-            "ci_low": _finite_or_none(self.ci_low),
-            "ci_high": _finite_or_none(self.ci_high),
+            "estimate": json_number(self.estimate),
+            "std_error": json_number(self.std_error),
+            "df": json_number(self.df),
+            "ci_low": json_number(self.ci_low),
+            "ci_high": json_number(self.ci_high),
         }
 
     def summary(self) -> str:
@@ -94,12 +77,12 @@ class ReaderDifference:
     def to_dict(self) -> dict[str, object]:
         return {
             "reader_id": self.reader_id,
-            "estimate": _finite_or_none(self.estimate),
-            "std_error": _finite_or_none(self.std_error),
-            "statistic": _finite_or_none(self.statistic),
-            "p_value": _finite_or_none(self.p_value),
-            "ci_low": _finite_or_none(self.ci_low),
-            "ci_high": _finite_or_none(self.ci_high),
+            "estimate": json_number(self.estimate),
+            "std_error": json_number(self.std_error),
+            "statistic": json_number(self.statistic),
+            "p_value": json_number(self.p_value),
+            "ci_low": json_number(self.ci_low),
+            "ci_high": json_number(self.ci_high),
             "method": "z test of one reader's difference (OR covariance, fixed reader)",
         }
 
@@ -155,14 +138,14 @@ class OrTestResult:
             "analysis": self.analysis,
             "method": self.method,
             "statistic_name": self.statistic_name,
-            "statistic": _finite_or_none(self.statistic),
-            "df1": _finite_or_none(self.df1),
-            "df2": _finite_or_none(self.df2),
-            "p_value": _finite_or_none(self.p_value),
-            "difference": _finite_or_none(self.difference),
-            "std_error": _finite_or_none(self.std_error),
-            "ci_low": _finite_or_none(self.ci_low),
-            "ci_high": _finite_or_none(self.ci_high),
+            "statistic": json_number(self.statistic),
+            "df1": json_number(self.df1),
+            "df2": json_number(self.df2),
+            "p_value": json_number(self.p_value),
+            "difference": json_number(self.difference),
+            "std_error": json_number(self.std_error),
+            "ci_low": json_number(self.ci_low),
+            "ci_high": json_number(self.ci_high),
             "modalities": [m.to_dict() for m in self.modalities],
             "reader_differences": [r.to_dict() for r in self.reader_differences],
         }
@@ -210,13 +193,13 @@ class VarianceComponents:
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
-            name: _finite_or_none(getattr(self, name))
+            name: json_number(getattr(self, name))
             for name in (
                 "ms_t", "ms_r", "ms_tr", "var", "cov1", "cov2", "cov3",
                 "var_r", "var_tr", "rho1", "rho2", "rho3",
             )
         }  # fmt: skip
-        out["ms_r_by_modality"] = [_finite_or_none(v) for v in self.ms_r_by_modality]
+        out["ms_r_by_modality"] = [json_number(v) for v in self.ms_r_by_modality]
         return out
 
     def summary(self) -> str:
@@ -322,28 +305,26 @@ class MrmcResult:
             "n_benign": self.n_benign,
             "fom": {
                 name: {
-                    reader: _finite_or_none(self.fom[i, j])
-                    for j, reader in enumerate(self.reader_ids)
+                    reader: json_number(self.fom[i, j]) for j, reader in enumerate(self.reader_ids)
                 }
                 for i, name in enumerate(self.modality_names)
             },
             "mean_fom": {
-                name: _finite_or_none(self.mean_fom[i])
-                for i, name in enumerate(self.modality_names)
+                name: json_number(self.mean_fom[i]) for i, name in enumerate(self.modality_names)
             },
             "difference": {
                 "contrast": f"{self.modality_names[1]} - {self.modality_names[0]}",
-                "estimate": _finite_or_none(self.difference),
-                "ci_low": _finite_or_none(self.ci_low),
-                "ci_high": _finite_or_none(self.ci_high),
-                "p_value": _finite_or_none(self.p_value),
+                "estimate": json_number(self.difference),
+                "ci_low": json_number(self.ci_low),
+                "ci_high": json_number(self.ci_high),
+                "p_value": json_number(self.p_value),
                 "analysis": "random_readers_random_cases",
             },
             "random_readers_random_cases": self.random_readers_random_cases.to_dict(),
             "fixed_readers_random_cases": self.fixed_readers_random_cases.to_dict(),
             "random_readers_fixed_cases": self.random_readers_fixed_cases.to_dict(),
             "variance_components": self.variance_components.to_dict(),
-            "covariances": {key: _json_value(v) for key, v in self.covariances.to_dict().items()},
+            "covariances": strict_json(self.covariances.to_dict()),
         }
 
     def summary(self) -> str:

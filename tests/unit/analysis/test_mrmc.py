@@ -437,7 +437,9 @@ def test_to_dict_is_json_ready_and_keyed_by_names(delong_auc):
     text = json.dumps(out, allow_nan=False)
     assert json.loads(text)["fom"]["trt2"]["4"] == pytest.approx(0.9993559, abs=SEVEN_SIG)
     assert out["difference"]["contrast"] == "trt2 - trt1"
-    assert out["fixed_readers_random_cases"]["df2"] is None  # infinite df: chi-square
+    # Infinite df of the chi-square test: "Inf", as the R reference vectors (null is "undefined").
+    assert out["fixed_readers_random_cases"]["df2"] == "Inf"
+    assert out["fixed_readers_random_cases"]["modalities"][0]["df"] == "Inf"
     assert set(out) >= {
         "random_readers_random_cases",
         "fixed_readers_random_cases",
