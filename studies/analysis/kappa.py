@@ -27,31 +27,37 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 from scipy.stats import norm
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 
-from studies.analysis.numbers import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label
+from studies.analysis.result_dict import EXPORTED_WHEN_SET, NOT_EXPORTED, FieldsToDict
 
 KappaWeights = Literal["linear", "quadratic"]
 
 UNDEFINED_NOTE = "kappa undefined: expected agreement is 1 (both readers used a single level)"
+METHOD = "Cohen's kappa, Fleiss-Cohen-Everitt asymptotic SE"
 
 
 @dataclass(frozen=True)
-class KappaResult:
+class KappaResult(FieldsToDict):
     """Cohen's kappa with Fleiss-Cohen-Everitt standard errors.
+
+    ``to_dict()`` (DESIGN §3.5 kappa): ``kappa, se, ci_low, ci_high``, the test, the method and
+    the setting (``weights, n, levels``), and ``note`` when there is one.
 
     Attributes:
         kappa: the (weighted) kappa.
         se: non-null asymptotic SE, used for the CI.
+        ci_low, ci_high: kappa ± z_{1-alpha/2} se (not clamped).
         se_null: SE under H0: kappa = 0, used for the test.
         statistic: z = kappa / se_null.
         p_value: two-sided normal p value of the test of kappa = 0.
-        ci_low, ci_high: kappa ± z_{1-alpha/2} se (not clamped).
+        method: :data:`METHOD`.
         weights: ``"unweighted"``, ``"linear"`` or ``"quadratic"``.
         n: number of cases rated by both readers.
         p_observed, p_expected: observed and chance (weighted) agreement.
@@ -63,38 +69,20 @@ class KappaResult:
 
     kappa: float
     se: float
+    ci_low: float
+    ci_high: float
     se_null: float
     statistic: float
     p_value: float
-    ci_low: float
-    ci_high: float
+    method: str = field(default=METHOD, kw_only=True)
     weights: str
     n: int
-    p_observed: float = math.nan
-    p_expected: float = math.nan
+    p_observed: float = field(default=math.nan, metadata=NOT_EXPORTED)
+    p_expected: float = field(default=math.nan, metadata=NOT_EXPORTED)
     levels: tuple = ()
-    table: tuple[tuple[int, ...], ...] = ()
-    alpha: float = 0.05
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 kappa: ``kappa, se, ci_low, ci_high`` plus the test and the setting."""
-        out: dict[str, object] = {
-            "kappa": json_number(self.kappa),
-            "se": json_number(self.se),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "se_null": json_number(self.se_null),
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "method": "Cohen's kappa, Fleiss-Cohen-Everitt asymptotic SE",
-            "weights": self.weights,
-            "n": self.n,
-            "levels": [_plain(level) for level in self.levels],
-        }
-        if self.note:
-            out["note"] = self.note
-        return out
+    table: tuple[tuple[int, ...], ...] = field(default=(), metadata=NOT_EXPORTED)
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
+    note: str = field(default="", metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line, e.g. ``kappa (linear) 0.523 (95% CI 0.398 to 0.648), z = 6.47, p = 1e-10``."""

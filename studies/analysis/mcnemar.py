@@ -28,14 +28,14 @@ identical on these cases, so there is no evidence of a difference: statistic 0, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
 from scipy.stats import binom, binomtest, chi2
 
 from studies.analysis.diagnostic import paired_binary
-from studies.analysis.numbers import json_number
+from studies.analysis.result_dict import EXPORTED_WHEN_SET, FieldsToDict
 
 McNemarMethod = Literal["chi2_cc", "exact", "mid_p", "chi2"]
 
@@ -55,8 +55,10 @@ NO_DISCORDANT_NOTE = (
 
 
 @dataclass(frozen=True)
-class McNemarResult:
+class McNemarResult(FieldsToDict):
     """One McNemar test.
+
+    ``to_dict()`` (DESIGN §3.5 test): ``statistic, p_value, method, b, c, n`` (and ``note``).
 
     Attributes:
         statistic: chi-square (``chi2_cc``) or min(b, c) (``exact``, ``mid_p``).
@@ -74,21 +76,7 @@ class McNemarResult:
     b: int
     c: int
     n: int
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 test: ``statistic, p_value, method`` plus ``b, c, n`` (and ``note``)."""
-        out: dict[str, object] = {
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "method": self.method,
-            "b": self.b,
-            "c": self.c,
-            "n": self.n,
-        }
-        if self.note:
-            out["note"] = self.note
-        return out
+    note: str = field(default="", metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line, e.g. ``McNemar chi-square ...: 4.05, p = 0.0442 (b = 5, c = 15, n = 100)``."""

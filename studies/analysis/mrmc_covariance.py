@@ -25,21 +25,24 @@ Matrix layout: row/column ``i * R + j`` is modality i, reader j (reader index fa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from studies.analysis.delong import delong_components
 from studies.analysis.figures_of_merit import FigureOfMerit, jackknife_figures_of_merit
+from studies.analysis.result_dict import NOT_EXPORTED, FieldsToDict
 
 CovarianceMethod = Literal["delong", "jackknife"]
 COVARIANCE_METHODS: tuple[str, ...] = ("delong", "jackknife")
 
 
 @dataclass(frozen=True)
-class OrCovariances:
+class OrCovariances(FieldsToDict):
     """Averaged OR error (co)variances and their per-modality / per-reader pieces.
+
+    ``to_dict()`` has every field but the matrix.
 
     Attributes:
         method: ``"delong"`` or ``"jackknife"``.
@@ -63,17 +66,7 @@ class OrCovariances:
     cov2_by_modality: tuple[float, ...]
     var_by_reader: tuple[float, ...]
     cov1_by_reader: tuple[float, ...]
-    matrix: np.ndarray
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain-Python dict (JSON-ready once NaN is mapped by the caller); omits the matrix."""
-        out = asdict(self)
-        out.pop("matrix")
-        out["var_by_modality"] = list(self.var_by_modality)
-        out["cov2_by_modality"] = list(self.cov2_by_modality)
-        out["var_by_reader"] = list(self.var_by_reader)
-        out["cov1_by_reader"] = list(self.cov1_by_reader)
-        return out
+    matrix: np.ndarray = field(metadata=NOT_EXPORTED)
 
     def summary(self) -> str:
         """One line with the four averaged (co)variances."""

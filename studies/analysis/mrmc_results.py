@@ -1,8 +1,9 @@
 """Result objects of the Obuchowski–Rockette MRMC analysis (:mod:`studies.analysis.mrmc`).
 
 Frozen dataclasses with ``to_dict()`` (JSON-ready by the convention of
-:mod:`studies.analysis.numbers`: NaN becomes ``None``, ±inf ``"Inf"``/``"-Inf"``; arrays become
-lists or dicts keyed by modality and reader) and ``summary()`` (a short human-readable text).
+:mod:`studies.analysis.numbers`: NaN becomes ``None``, ±inf ``"Inf"``/``"-Inf"``; one key per
+field (:mod:`studies.analysis.result_dict`), except :class:`MrmcResult`, whose tables are keyed by
+modality and reader) and ``summary()`` (a short human-readable text).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from studies.analysis.mrmc_covariance import OrCovariances
-from studies.analysis.numbers import json_number, strict_json
+from studies.analysis.numbers import json_number
+from studies.analysis.result_dict import FieldsToDict
 
 
 def _fmt(value: float, digits: int = 4) -> str:
@@ -27,7 +29,7 @@ def _fmt_p(value: float) -> str:
 
 
 @dataclass(frozen=True)
-class ModalityEstimate:
+class ModalityEstimate(FieldsToDict):
     """Reader-averaged figure of merit of one modality with its confidence interval.
 
     The CI is clipped to [0, 1], the range of every figure of merit here (as MRMCaov does).
@@ -41,16 +43,6 @@ class ModalityEstimate:
     ci_low: float
     ci_high: float
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "modality": self.modality,
-            "estimate": json_number(self.estimate),
-            "std_error": json_number(self.std_error),
-            "df": json_number(self.df),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-        }
-
     def summary(self) -> str:
         return (
             f"{self.modality}: {_fmt(self.estimate)} "
@@ -59,11 +51,11 @@ class ModalityEstimate:
 
 
 @dataclass(frozen=True)
-class ReaderDifference:
+class ReaderDifference(FieldsToDict):
     """One reader's difference (second − first modality) with its z-test (fixed cases' sample).
 
     ``std_error = sqrt(Var₁ⱼ + Var₂ⱼ − 2 Cov₁ⱼ)`` from the same covariance estimate as the
-    MRMC analysis (Hillis et al. 2005; RJafroc ``ciDiffTrtEachRdr``).
+    MRMC analysis (Hillis et al. 2005; RJafroc ``ciDiffTrtEachRdr``); ``method`` names the test.
     """
 
     reader_id: str
@@ -73,18 +65,7 @@ class ReaderDifference:
     p_value: float
     ci_low: float
     ci_high: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "reader_id": self.reader_id,
-            "estimate": json_number(self.estimate),
-            "std_error": json_number(self.std_error),
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "method": "z test of one reader's difference (OR covariance, fixed reader)",
-        }
+    method: str = "z test of one reader's difference (OR covariance, fixed reader)"
 
     def summary(self) -> str:
         return (
@@ -94,7 +75,7 @@ class ReaderDifference:
 
 
 @dataclass(frozen=True)
-class OrTestResult:
+class OrTestResult(FieldsToDict):
     """One OR analysis (a choice of which factors are random) of the modality difference.
 
     Attributes:
@@ -133,23 +114,6 @@ class OrTestResult:
         """False when the design cannot support this analysis (e.g. one reader, random readers)."""
         return math.isfinite(self.p_value)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "analysis": self.analysis,
-            "method": self.method,
-            "statistic_name": self.statistic_name,
-            "statistic": json_number(self.statistic),
-            "df1": json_number(self.df1),
-            "df2": json_number(self.df2),
-            "p_value": json_number(self.p_value),
-            "difference": json_number(self.difference),
-            "std_error": json_number(self.std_error),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "modalities": [m.to_dict() for m in self.modalities],
-            "reader_differences": [r.to_dict() for r in self.reader_differences],
-        }
-
     def summary(self) -> str:
         title = self.analysis.replace("_", " ")
         if not self.defined:
@@ -167,20 +131,20 @@ class OrTestResult:
 
 
 @dataclass(frozen=True)
-class VarianceComponents:
+class VarianceComponents(FieldsToDict):
     """Mean squares of the modality × reader table and the OR variance components.
 
     ``var_r`` and ``var_tr`` are the method-of-moments estimates of σ²_R and σ²_TR from the
     expected mean squares of the OR model (Hillis et al. 2005):
     ``E[MS(TR)] = σ²_TR + Var − Cov1 − Cov2 + Cov3`` and
     ``E[MS(R)] = Tσ²_R + σ²_TR + Var + (T−1)Cov1 − Cov2 − (T−1)Cov3``.
-    ``rho1..3`` are ``Cov1..3 / Var``.
+    ``rho1..3`` are ``Cov1..3 / Var``; ``ms_r_by_modality`` holds MS(R)ᵢ, the reader mean square
+    within each modality (last, as in ``results.json``).
     """
 
     ms_t: float
     ms_r: float
     ms_tr: float
-    ms_r_by_modality: tuple[float, ...]
     var: float
     cov1: float
     cov2: float
@@ -190,17 +154,7 @@ class VarianceComponents:
     rho1: float
     rho2: float
     rho3: float
-
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            name: json_number(getattr(self, name))
-            for name in (
-                "ms_t", "ms_r", "ms_tr", "var", "cov1", "cov2", "cov3",
-                "var_r", "var_tr", "rho1", "rho2", "rho3",
-            )
-        }  # fmt: skip
-        out["ms_r_by_modality"] = [json_number(v) for v in self.ms_r_by_modality]
-        return out
+    ms_r_by_modality: tuple[float, ...]
 
     def summary(self) -> str:
         return (
@@ -324,7 +278,7 @@ class MrmcResult:
             "fixed_readers_random_cases": self.fixed_readers_random_cases.to_dict(),
             "random_readers_fixed_cases": self.random_readers_fixed_cases.to_dict(),
             "variance_components": self.variance_components.to_dict(),
-            "covariances": strict_json(self.covariances.to_dict()),
+            "covariances": self.covariances.to_dict(),
         }
 
     def summary(self) -> str:

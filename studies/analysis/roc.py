@@ -28,13 +28,14 @@ hand on top of :mod:`studies.analysis.delong`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import norm
 
 from studies.analysis.delong import delong_components
-from studies.analysis.numbers import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label
+from studies.analysis.result_dict import EXPORTED_WHEN_SET, NOT_EXPORTED, FieldsToDict
 
 PAIRED_TEST_METHOD = "DeLong's test for two correlated ROC curves"
 
@@ -70,8 +71,11 @@ def scores_and_truth(scores: object, truth: object) -> tuple[np.ndarray, np.ndar
 
 # ----------------------------------------------------------------------------- AUC
 @dataclass(frozen=True)
-class AucResult:
+class AucResult(FieldsToDict):
     """An AUC with standard error and confidence interval.
+
+    ``to_dict()`` (DESIGN §3.5 AUC): ``estimate, ci_low, ci_high, se``, the counts and ``method``,
+    plus ``n_boot`` and ``stratified`` for a bootstrap interval.
 
     Attributes:
         estimate: the AUC (Mann-Whitney, ties 1/2).
@@ -92,25 +96,9 @@ class AucResult:
     n_diseased: int
     n_nondiseased: int
     method: str = "delong"
-    alpha: float = 0.05
-    n_boot: int | None = None
-    stratified: bool | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 AUC: ``estimate, ci_low, ci_high, se`` plus counts and method."""
-        out: dict[str, object] = {
-            "estimate": json_number(self.estimate),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "se": json_number(self.se),
-            "n_diseased": self.n_diseased,
-            "n_nondiseased": self.n_nondiseased,
-            "method": self.method,
-        }
-        if self.n_boot is not None:
-            out["n_boot"] = self.n_boot
-            out["stratified"] = self.stratified
-        return out
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
+    n_boot: int | None = field(default=None, metadata=EXPORTED_WHEN_SET)
+    stratified: bool | None = field(default=None, metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line, e.g. ``AUC 0.905 (95% CI 0.830-0.981, DeLong), 27 malignant / 73 benign``."""
@@ -159,8 +147,11 @@ def auc_delong(scores: object, truth: object, alpha: float = 0.05) -> AucResult:
 
 
 @dataclass(frozen=True)
-class DelongTestResult:
+class DelongTestResult(FieldsToDict):
     """DeLong's paired test of two AUCs on the same cases (AUC1 - AUC2).
+
+    ``to_dict()``: the DESIGN §3.5 test (``statistic, p_value, method``), then every other field
+    but ``alpha``; ``note`` only when there is one.
 
     Attributes:
         statistic: z = (AUC1 - AUC2) / se.
@@ -190,29 +181,8 @@ class DelongTestResult:
     correlation: float = math.nan
     n_diseased: int = 0
     n_nondiseased: int = 0
-    alpha: float = 0.05
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 test (``statistic, p_value, method``) plus AUCs and the difference CI."""
-        out: dict[str, object] = {
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "method": self.method,
-            "auc1": json_number(self.auc1),
-            "auc2": json_number(self.auc2),
-            "difference": json_number(self.difference),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "se": json_number(self.se),
-            "covariance": json_number(self.covariance),
-            "correlation": json_number(self.correlation),
-            "n_diseased": self.n_diseased,
-            "n_nondiseased": self.n_nondiseased,
-        }
-        if self.note:
-            out["note"] = self.note
-        return out
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
+    note: str = field(default="", metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line: the AUCs, the difference with its CI, z and p."""
@@ -342,8 +312,10 @@ def _readonly(array: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class RocCurve:
+class RocCurve(FieldsToDict):
     """Empirical ROC curve: one point per observed cutoff ("positive if score >= threshold").
+
+    ``to_dict()``: lists ``fpr``, ``tpr``, ``thresholds`` (``"Inf"`` for the first) and the counts.
 
     Attributes:
         fpr: shape (K + 1,), 1 - specificity, from 0 (threshold +inf) to 1.
@@ -361,16 +333,6 @@ class RocCurve:
     def area(self) -> float:
         """Trapezoidal area under the curve (equals the Mann-Whitney AUC, ties 1/2)."""
         return float(np.trapezoid(self.tpr, self.fpr))
-
-    def to_dict(self) -> dict[str, object]:
-        """Lists ``fpr``, ``tpr``, ``thresholds`` (``"Inf"`` for the first) and the counts."""
-        return {
-            "fpr": self.fpr.tolist(),
-            "tpr": self.tpr.tolist(),
-            "thresholds": [json_number(t) for t in self.thresholds],
-            "n_diseased": self.n_diseased,
-            "n_nondiseased": self.n_nondiseased,
-        }
 
     def summary(self) -> str:
         """One line: number of points and the area."""
@@ -419,8 +381,8 @@ def auprc(scores: object, truth: object) -> float:
 
 # ----------------------------------------------------------------------------- thresholds
 @dataclass(frozen=True)
-class ThresholdResult:
-    """An operating point of a score.
+class ThresholdResult(FieldsToDict):
+    """An operating point of a score; ``to_dict()`` has every field (infinite cutoffs ``"Inf"``).
 
     Attributes:
         threshold: observed cutoff; a case is positive if score >= threshold (+inf: nobody).
@@ -442,21 +404,6 @@ class ThresholdResult:
     tn: int
     fn: int
     criterion: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """All fields; infinite thresholds as ``"Inf"``/``"-Inf"``."""
-        return {
-            "threshold": json_number(self.threshold),
-            "threshold_midpoint": json_number(self.threshold_midpoint),
-            "sensitivity": self.sensitivity,
-            "specificity": self.specificity,
-            "youden_j": self.youden_j,
-            "tp": self.tp,
-            "fp": self.fp,
-            "tn": self.tn,
-            "fn": self.fn,
-            "criterion": self.criterion,
-        }
 
     def summary(self) -> str:
         """One line: the rule and its sensitivity/specificity."""

@@ -8,7 +8,7 @@ else: every number in them comes from an estimator module.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from studies.analysis.kappa import KappaResult
 from studies.analysis.mcnemar import COMPARISON_METHODS, McNemarResult, mcnemar_all
 from studies.analysis.mrmc_results import MrmcResult
 from studies.analysis.numbers import json_number, strict_json
+from studies.analysis.result_dict import NOT_EXPORTED, FieldsToDict
 from studies.analysis.roc import (
     AucResult,
     DelongTestResult,
@@ -141,21 +142,16 @@ class KappaPair:
 
 
 @dataclass(frozen=True)
-class ModelThreshold:
-    """A model operating point: its value and where it came from."""
+class ModelThreshold(FieldsToDict):
+    """A model operating point: its value and where it came from.
 
-    name: str
+    ``to_dict()``: ``value, source, criterion`` (the name is the key it is written under).
+    """
+
+    name: str = field(metadata=NOT_EXPORTED)
     value: float
     source: str
     criterion: str
-
-    def to_dict(self) -> dict[str, object]:
-        """``{value, source, criterion}``."""
-        return {
-            "value": json_number(self.value),
-            "source": self.source,
-            "criterion": self.criterion,
-        }
 
 
 @dataclass(frozen=True)
