@@ -61,15 +61,7 @@ from studies.analysis.mrmc_results import (
     VarianceComponents,
 )
 
-__all__ = [
-    "ModalityEstimate",
-    "MrmcResult",
-    "OrTestResult",
-    "ReaderDifference",
-    "VarianceComponents",
-    "mean_squares",
-    "obuchowski_rockette",
-]
+__all__ = ["mean_squares", "obuchowski_rockette"]
 
 RRRC = "random_readers_random_cases"
 FRRC = "fixed_readers_random_cases"

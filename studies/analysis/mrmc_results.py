@@ -218,35 +218,6 @@ class MrmcResult:
         """p-value of the difference (random readers, random cases)."""
         return self.random_readers_random_cases.p_value
 
-    # Flat access to the variance components, the names the pipeline reads.
-    @property
-    def var(self) -> float:
-        return self.variance_components.var
-
-    @property
-    def cov1(self) -> float:
-        return self.variance_components.cov1
-
-    @property
-    def cov2(self) -> float:
-        return self.variance_components.cov2
-
-    @property
-    def cov3(self) -> float:
-        return self.variance_components.cov3
-
-    @property
-    def ms_t(self) -> float:
-        return self.variance_components.ms_t
-
-    @property
-    def ms_r(self) -> float:
-        return self.variance_components.ms_r
-
-    @property
-    def ms_tr(self) -> float:
-        return self.variance_components.ms_tr
-
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict for ``results.json`` (DESIGN §3.5, key ``mrmc``)."""
         return {

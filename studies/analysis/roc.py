@@ -279,10 +279,6 @@ class _OperatingPoints:
     def tn(self) -> np.ndarray:
         return self.n - self.fp
 
-    @property
-    def fn(self) -> np.ndarray:
-        return self.m - self.tp
-
     def midpoints(self) -> np.ndarray:
         """pROC's threshold for each cutoff: midway to the next lower observed score.
 

@@ -23,6 +23,8 @@ from studies.analysis.roc import RocCurve
 from studies.analysis.study_results import AnalysisResult
 
 MODEL_COLOUR = "#222222"
+#: Resolution of the PNG figures embedded in ``report.html``.
+REPORT_DPI = 110
 THRESHOLD_MARKERS: dict[str, str] = {
     "youden": "D",
     "high_sensitivity": "^",
@@ -43,10 +45,10 @@ def reader_colours(n: int) -> list[str]:
     return [palette(i % palette.N) for i in range(n)]
 
 
-def figure_data_uri(figure: Figure, dpi: int = 110) -> str:
-    """``data:image/png;base64,...`` of the figure, for an ``<img src>``."""
+def figure_data_uri(figure: Figure) -> str:
+    """``data:image/png;base64,...`` of the figure at :data:`REPORT_DPI`, for an ``<img src>``."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    figure.savefig(buffer, format="png", dpi=REPORT_DPI)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
