@@ -35,6 +35,17 @@ FigureOfMerit = Literal["auc", "sensitivity", "specificity"]
 FIGURES_OF_MERIT: tuple[str, ...] = get_args(FigureOfMerit)
 
 
+class TooFewCasesError(ValueError):
+    """A class the figure of merit depends on has too few cases for the estimate.
+
+    The one way in which valid study data (both classes present, every read complete) can make
+    an MRMC analysis impossible: the jackknife deletes one case at a time and needs two cases of
+    each class it deletes from, so a study with a single malignant case has no sensitivity (nor
+    AUC) jackknife. A :class:`ValueError`, like every other input problem of the estimators, so
+    that callers can tell this documented limit of the data from a bug.
+    """
+
+
 def check_figure_of_merit(figure_of_merit: str) -> None:
     """Raise ``ValueError`` unless ``figure_of_merit`` is one of :data:`FIGURES_OF_MERIT`."""
     if figure_of_merit not in FIGURES_OF_MERIT:
@@ -65,7 +76,7 @@ def _check_class_sizes(figure_of_merit: str, truth: np.ndarray, minimum: int) ->
     n = int(np.sum(truth == 0))
     needs = {"auc": (m, n), "sensitivity": (m,), "specificity": (n,)}[figure_of_merit]
     if min(needs) < minimum:
-        raise ValueError(
+        raise TooFewCasesError(
             f"{figure_of_merit} needs at least {minimum} case(s) of each class it is computed "
             f"on; got {m} malignant and {n} benign"
         )
@@ -83,6 +94,10 @@ def figures_of_merit(
 
     Returns:
         shape (K,).
+
+    Raises:
+        TooFewCasesError: no case of a class the figure of merit is computed on.
+        ValueError: an unknown figure of merit; sensitivity or specificity of non-binary scores.
     """
     check_figure_of_merit(figure_of_merit)
     matrix = np.asarray(scores, dtype=float)
@@ -110,7 +125,7 @@ def jackknife_figures_of_merit(
         shape (K, n_resampled), columns in case order of the resampled cases.
 
     Raises:
-        ValueError: when a class the figure of merit depends on has fewer than two cases
+        TooFewCasesError: when a class the figure of merit depends on has fewer than two cases
             (deleting the only case leaves θ undefined).
     """
     check_figure_of_merit(figure_of_merit)

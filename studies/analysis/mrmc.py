@@ -413,9 +413,11 @@ def obuchowski_rockette(
         random-cases and random-readers fixed-cases analyses.
 
     Raises:
-        ValueError: wrong shapes, non-binary truth or decisions, NaN scores, a class with
-            fewer than two cases (jackknife) or none (DeLong), DeLong with a figure of merit
-            other than the AUC, unknown options.
+        ~studies.analysis.figures_of_merit.TooFewCasesError: (a ``ValueError``) a class the
+            figure of merit is computed on has fewer than two cases (jackknife): the data
+            cannot support the analysis.
+        ValueError: wrong shapes, non-binary truth or decisions, NaN scores, a class with no
+            case (DeLong), DeLong with a figure of merit other than the AUC, unknown options.
     """
     check_figure_of_merit(figure_of_merit)
     if covariance not in COVARIANCE_METHODS:

@@ -155,6 +155,8 @@ def estimate_or_covariances(
 
     Raises:
         ValueError: for an unknown method, or DeLong with a figure of merit other than the AUC.
+        ~studies.analysis.figures_of_merit.TooFewCasesError: jackknife, and a class it deletes
+            cases from has fewer than two.
     """
     if method not in COVARIANCE_METHODS:
         raise ValueError(f"covariance must be one of {COVARIANCE_METHODS}, got {method!r}")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from studies.analysis.diagnostic import DiagnosticResult
+from studies.analysis.diagnostic import DiagnosticResult, ReaderAveragedMetrics
 from studies.analysis.inputs import SESSIONS
 from studies.analysis.kappa import KappaResult
 from studies.analysis.mcnemar import COMPARISON_METHODS, McNemarResult, mcnemar_all
@@ -204,7 +204,7 @@ class MrmcSummary:
     auc_jackknife: MrmcResult | None
     sensitivity: MrmcResult | None
     specificity: MrmcResult | None
-    reader_averaged: dict[str, dict[str, float]]
+    reader_averaged: dict[str, ReaderAveragedMetrics]
     note: str = ""
 
     def analyses(self) -> dict[str, MrmcResult | None]:
@@ -223,8 +223,7 @@ class MrmcSummary:
             for key, result in self.analyses().items()
         }
         out["reader_averaged"] = {
-            session: {name: json_number(value) for name, value in values.items()}
-            for session, values in self.reader_averaged.items()
+            session: metrics.to_dict() for session, metrics in self.reader_averaged.items()
         }
         if self.note:
             out["note"] = self.note

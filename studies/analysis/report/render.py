@@ -142,12 +142,12 @@ def key_findings(result: AnalysisResult) -> list[str]:
         )
     averaged = result.mrmc.reader_averaged
     if averaged:
+        unaided, aided = averaged["unaided"], averaged["aided"]
         lines.append(
-            "Reader-averaged sensitivity "
-            f"{format_number(averaged['unaided']['sensitivity'])} → "
-            f"{format_number(averaged['aided']['sensitivity'])}, specificity "
-            f"{format_number(averaged['unaided']['specificity'])} → "
-            f"{format_number(averaged['aided']['specificity'])} (unaided → aided)."
+            f"Reader-averaged sensitivity {format_number(unaided.sensitivity)} → "
+            f"{format_number(aided.sensitivity)}, specificity "
+            f"{format_number(unaided.specificity)} → "
+            f"{format_number(aided.specificity)} (unaided → aided)."
         )
     improved = sum(
         reader.sessions["aided"].metrics.accuracy.estimate

@@ -252,7 +252,7 @@ def test_mrmc_matches_the_estimator(inputs: StudyInputs, result) -> None:
     )
     assert result.mrmc.auc_jackknife.p_value == expected.p_value
     np.testing.assert_array_equal(result.mrmc.auc_jackknife.fom, expected.fom)
-    averaged = result.mrmc.reader_averaged["aided"]["sensitivity"]
+    averaged = result.mrmc.reader_averaged["aided"].sensitivity
     sensitivities = [r.sessions["aided"].metrics.sensitivity.estimate for r in result.readers]
     assert averaged == pytest.approx(np.mean(sensitivities))
     assert result.mrmc.sensitivity.mean_fom[1] == pytest.approx(averaged)
@@ -481,3 +481,16 @@ def test_a_single_malignant_case_does_not_stop_the_analysis(tmp_path: Path) -> N
     assert document["mrmc"]["sensitivity"] is None
     assert "sensitivity: not computed" in document["mrmc"]["note"]
     assert document["mrmc"]["auc_delong"] is not None
+
+
+def test_only_too_few_cases_turns_an_mrmc_error_into_a_note(
+    inputs: StudyInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any other error of the MRMC analysis is a bug and must not become a note."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("scores must be 3-D")
+
+    monkeypatch.setattr("studies.analysis.pipeline.obuchowski_rockette", broken)
+    with pytest.raises(ValueError, match="3-D"):
+        run_analysis(inputs)
