@@ -21,12 +21,13 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.proportions import CiMethod, ProportionResult, proportion_ci
 from studies.analysis.result_dict import FieldsToDict
 
 
-def binary_array(values: object, name: str) -> np.ndarray:
+def binary_array(values: ArrayLike, name: str) -> NDArray[np.int8]:
     """A 1-D array of 0/1 (bool accepted) as int8; raises ValueError otherwise.
 
     Shared by the tests of paired binary data (diagnostic metrics, McNemar).
@@ -44,7 +45,9 @@ def binary_array(values: object, name: str) -> np.ndarray:
     return array.astype(np.int8)
 
 
-def paired_binary(first: object, second: object, names: tuple[str, str]) -> tuple:
+def paired_binary(
+    first: ArrayLike, second: ArrayLike, names: tuple[str, str]
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
     """Two 0/1 arrays of the same, non-zero length."""
     a = binary_array(first, names[0])
     b = binary_array(second, names[1])
@@ -114,7 +117,7 @@ class DiagnosticResult:
 
 
 def diagnostic_metrics(
-    truth: object, decision: object, ci_method: CiMethod = "wilson_cc", alpha: float = 0.05
+    truth: ArrayLike, decision: ArrayLike, ci_method: CiMethod = "wilson_cc", alpha: float = 0.05
 ) -> DiagnosticResult:
     """Diagnostic proportions with CIs from truth and binary calls (1 = malignant).
 
@@ -182,7 +185,7 @@ class ReaderAveragedMetrics(FieldsToDict):
         return f"{values} (reader mean)"
 
 
-def reader_averaged_metrics(truth: object, decisions: object) -> ReaderAveragedMetrics:
+def reader_averaged_metrics(truth: ArrayLike, decisions: ArrayLike) -> ReaderAveragedMetrics:
     """Reader-averaged sensitivity, specificity and accuracy of binary calls on the same cases.
 
     Args:

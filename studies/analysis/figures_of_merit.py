@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.delong import delong_components
 
@@ -54,7 +55,7 @@ def check_figure_of_merit(figure_of_merit: str) -> None:
         )
 
 
-def _resampled_class(figure_of_merit: str, truth: np.ndarray) -> np.ndarray:
+def _resampled_class(figure_of_merit: str, truth: NDArray[np.int_]) -> NDArray[np.bool_]:
     """Boolean mask of the cases whose deletion changes the figure of merit."""
     if figure_of_merit == "sensitivity":
         return truth == 1
@@ -63,7 +64,7 @@ def _resampled_class(figure_of_merit: str, truth: np.ndarray) -> np.ndarray:
     return np.ones(truth.shape, dtype=bool)
 
 
-def _check_binary(matrix: np.ndarray, figure_of_merit: str) -> None:
+def _check_binary(matrix: NDArray[np.float64], figure_of_merit: str) -> None:
     if not np.all(np.isin(matrix, (0.0, 1.0))):
         raise ValueError(
             f"{figure_of_merit} needs binary decisions (1 = malignant, 0 = benign); "
@@ -71,7 +72,7 @@ def _check_binary(matrix: np.ndarray, figure_of_merit: str) -> None:
         )
 
 
-def _check_class_sizes(figure_of_merit: str, truth: np.ndarray, minimum: int) -> None:
+def _check_class_sizes(figure_of_merit: str, truth: NDArray[np.int_], minimum: int) -> None:
     m = int(np.sum(truth == 1))
     n = int(np.sum(truth == 0))
     needs = {"auc": (m, n), "sensitivity": (m,), "specificity": (n,)}[figure_of_merit]
@@ -83,8 +84,8 @@ def _check_class_sizes(figure_of_merit: str, truth: np.ndarray, minimum: int) ->
 
 
 def figures_of_merit(
-    scores: np.ndarray, truth: np.ndarray, figure_of_merit: FigureOfMerit
-) -> np.ndarray:
+    scores: ArrayLike, truth: NDArray[np.int_], figure_of_merit: FigureOfMerit
+) -> NDArray[np.float64]:
     """Figure of merit of each score vector.
 
     Args:
@@ -111,8 +112,8 @@ def figures_of_merit(
 
 
 def jackknife_figures_of_merit(
-    scores: np.ndarray, truth: np.ndarray, figure_of_merit: FigureOfMerit
-) -> np.ndarray:
+    scores: ArrayLike, truth: NDArray[np.int_], figure_of_merit: FigureOfMerit
+) -> NDArray[np.float64]:
     """Leave-one-case-out figures of merit θ₍ₖ₎ over the cases that affect θ.
 
     Args:

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import binom, binomtest, chi2
 
 from studies.analysis.diagnostic import paired_binary
@@ -104,7 +105,7 @@ class McNemarComparison:
         return "\n".join(getattr(self, name).summary() for name in COMPARISON_METHODS)
 
 
-def discordant_counts(first_correct: object, second_correct: object) -> tuple[int, int, int]:
+def discordant_counts(first_correct: ArrayLike, second_correct: ArrayLike) -> tuple[int, int, int]:
     """(b, c, n) of two paired 0/1 (or boolean) correctness vectors."""
     first, second = paired_binary(
         first_correct, second_correct, ("first_correct", "second_correct")
@@ -133,7 +134,7 @@ def _test_from_counts(b: int, c: int, n: int, method: str) -> McNemarResult:
 
 
 def mcnemar_test(
-    first_correct: object, second_correct: object, method: McNemarMethod = "chi2_cc"
+    first_correct: ArrayLike, second_correct: ArrayLike, method: McNemarMethod = "chi2_cc"
 ) -> McNemarResult:
     """McNemar test of paired correctness (e.g. unaided vs aided, reader vs model).
 
@@ -153,7 +154,7 @@ def mcnemar_test(
     return _test_from_counts(*discordant_counts(first_correct, second_correct), method)
 
 
-def mcnemar_all(first_correct: object, second_correct: object) -> McNemarComparison:
+def mcnemar_all(first_correct: ArrayLike, second_correct: ArrayLike) -> McNemarComparison:
     """All three McNemar variants (chi-square with correction, exact, mid-p) on the same pairs."""
     b, c, n = discordant_counts(first_correct, second_correct)
     return McNemarComparison(*(_test_from_counts(b, c, n, method) for method in COMPARISON_METHODS))

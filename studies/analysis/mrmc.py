@@ -40,6 +40,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from studies.analysis.figures_of_merit import (
@@ -71,12 +72,12 @@ NAN = float("nan")
 
 # --------------------------------------------------------------------------- input checks
 def _validated(
-    scores: np.ndarray,
-    truth: np.ndarray,
+    scores: ArrayLike,
+    truth: ArrayLike,
     alpha: float,
     modality_names: Sequence[str],
     reader_ids: Sequence[str] | None,
-) -> tuple[np.ndarray, np.ndarray, tuple[str, str], tuple[str, ...]]:
+) -> tuple[NDArray[np.float64], NDArray[np.int_], tuple[str, str], tuple[str, ...]]:
     array = np.asarray(scores, dtype=float)
     if array.ndim != 3:
         raise ValueError(
@@ -114,7 +115,7 @@ def _validated(
 
 
 # --------------------------------------------------------------------------- mean squares
-def mean_squares(fom: np.ndarray) -> tuple[float, float, float, tuple[float, ...]]:
+def mean_squares(fom: ArrayLike) -> tuple[float, float, float, tuple[float, ...]]:
     """Mean squares of a (T, R) figure-of-merit table (Hillis et al. 2005).
 
     Returns:
@@ -222,7 +223,7 @@ def _undefined(
     statistic_name: str,
     difference: float,
     names: tuple[str, str],
-    means: np.ndarray,
+    means: NDArray[np.float64],
 ) -> OrTestResult:
     return OrTestResult(
         analysis=analysis,
@@ -244,7 +245,7 @@ def _undefined(
 
 # --------------------------------------------------------------------------- the three analyses
 def _random_readers_random_cases(
-    fom: np.ndarray,
+    fom: NDArray[np.float64],
     vc: VarianceComponents,
     cov: OrCovariances,
     names: tuple[str, str],
@@ -295,7 +296,7 @@ def _random_readers_random_cases(
 
 
 def _fixed_readers_random_cases(
-    fom: np.ndarray,
+    fom: NDArray[np.float64],
     vc: VarianceComponents,
     cov: OrCovariances,
     names: tuple[str, str],
@@ -346,7 +347,7 @@ def _fixed_readers_random_cases(
 
 
 def _random_readers_fixed_cases(
-    fom: np.ndarray, vc: VarianceComponents, names: tuple[str, str], alpha: float
+    fom: NDArray[np.float64], vc: VarianceComponents, names: tuple[str, str], alpha: float
 ) -> OrTestResult:
     t, r = fom.shape
     means = fom.mean(axis=1)
@@ -386,8 +387,8 @@ def _random_readers_fixed_cases(
 
 # --------------------------------------------------------------------------- public entry point
 def obuchowski_rockette(
-    scores: np.ndarray,
-    truth: np.ndarray,
+    scores: ArrayLike,
+    truth: ArrayLike,
     covariance: CovarianceMethod = "delong",
     figure_of_merit: FigureOfMerit = "auc",
     alpha: float = 0.05,

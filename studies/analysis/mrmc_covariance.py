@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.delong import delong_components
 from studies.analysis.figures_of_merit import FigureOfMerit, jackknife_figures_of_merit
@@ -66,7 +67,7 @@ class OrCovariances(FieldsToDict):
     cov2_by_modality: tuple[float, ...]
     var_by_reader: tuple[float, ...]
     cov1_by_reader: tuple[float, ...]
-    matrix: np.ndarray = field(metadata=NOT_EXPORTED)
+    matrix: NDArray[np.float64] = field(metadata=NOT_EXPORTED)
 
     def summary(self) -> str:
         """One line with the four averaged (co)variances."""
@@ -76,12 +77,12 @@ class OrCovariances(FieldsToDict):
         )
 
 
-def _mean_or_nan(values: np.ndarray) -> float:
+def _mean_or_nan(values: NDArray[np.float64]) -> float:
     return float(values.mean()) if values.size else float("nan")
 
 
 def or_covariances(
-    matrix: np.ndarray, n_modalities: int, n_readers: int, method: str
+    matrix: ArrayLike, n_modalities: int, n_readers: int, method: str
 ) -> OrCovariances:
     """Average a (T·R × T·R) covariance matrix into Var, Cov1, Cov2, Cov3 (and their pieces).
 
@@ -125,7 +126,7 @@ def or_covariances(
     )
 
 
-def jackknife_covariance_matrix(jackknife_values: np.ndarray) -> np.ndarray:
+def jackknife_covariance_matrix(jackknife_values: ArrayLike) -> NDArray[np.float64]:
     """Jackknife covariance ``(N−1)/N Σₖ (θ₍ₖ₎ − θ̄₍.₎)(θ'₍ₖ₎ − θ̄'₍.₎)`` of K statistics.
 
     Args:
@@ -140,8 +141,8 @@ def jackknife_covariance_matrix(jackknife_values: np.ndarray) -> np.ndarray:
 
 
 def estimate_or_covariances(
-    scores: np.ndarray,
-    truth: np.ndarray,
+    scores: NDArray[np.float64],
+    truth: NDArray[np.int_],
     figure_of_merit: FigureOfMerit,
     method: CovarianceMethod,
 ) -> OrCovariances:

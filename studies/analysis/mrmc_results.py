@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from studies.analysis.mrmc_covariance import OrCovariances
 from studies.analysis.numbers import json_number
@@ -194,8 +195,8 @@ class MrmcResult:
     reader_ids: tuple[str, ...]
     n_malignant: int
     n_benign: int
-    fom: np.ndarray
-    mean_fom: np.ndarray
+    fom: NDArray[np.float64]
+    mean_fom: NDArray[np.float64]
     difference: float
     random_readers_random_cases: OrTestResult
     fixed_readers_random_cases: OrTestResult

@@ -26,6 +26,7 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.bootstrap import bootstrap_auc_ci
 from studies.analysis.diagnostic import diagnostic_metrics, reader_averaged_metrics
@@ -92,7 +93,10 @@ def _reader_results(inputs: StudyInputs, settings: AnalysisSettings) -> tuple[Re
 
 
 def _bootstrap(
-    scores: np.ndarray, truth: np.ndarray, settings: AnalysisSettings, seed_offset: int
+    scores: NDArray[np.float64],
+    truth: NDArray[np.int_],
+    settings: AnalysisSettings,
+    seed_offset: int,
 ) -> AucResult | None:
     if settings.bootstrap_replicates == 0:
         return None
@@ -105,7 +109,7 @@ def _bootstrap(
     )
 
 
-def bi_rads_scale(ratings: np.ndarray) -> tuple[str, ...]:
+def bi_rads_scale(ratings: ArrayLike) -> tuple[str, ...]:
     """The declared BI-RADS scale for weighted kappa: DESIGN's 3–5 plus any other level used."""
     used = {str(value) for value in np.unique(ratings) if value}
     return tuple(level for level in BI_RADS_LEVELS if level in used or level in BI_RADS_SCALE)
@@ -137,7 +141,7 @@ def _kappa(inputs: StudyInputs, alpha: float) -> dict[str, tuple[KappaPair, ...]
 
 
 def _model_thresholds(
-    scores: np.ndarray, truth: np.ndarray, settings: AnalysisSettings
+    scores: NDArray[np.float64], truth: NDArray[np.int_], settings: AnalysisSettings
 ) -> dict[str, ModelThreshold]:
     given = settings.model_thresholds
     computed = {
@@ -217,7 +221,7 @@ def _mrmc(inputs: StudyInputs, settings: AnalysisSettings) -> MrmcSummary:
     benign case leaves nothing to jackknife) is ``None`` with a note; any other error is a bug
     and propagates.
     """
-    plan: dict[str, tuple[np.ndarray, CovarianceMethod, FigureOfMerit]] = {
+    plan: dict[str, tuple[ArrayLike, CovarianceMethod, FigureOfMerit]] = {
         "auc_delong": (inputs.pom, "delong", "auc"),
         "auc_jackknife": (inputs.pom, "jackknife", "auc"),
         "sensitivity": (inputs.decision, "jackknife", "sensitivity"),

@@ -31,6 +31,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
 from studies.analysis.delong import delong_components
@@ -41,7 +42,9 @@ PAIRED_TEST_METHOD = "DeLong's test for two correlated ROC curves"
 
 
 # ----------------------------------------------------------------------------- input
-def scores_and_truth(scores: object, truth: object) -> tuple[np.ndarray, np.ndarray]:
+def scores_and_truth(
+    scores: ArrayLike, truth: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Validated (scores as float, truth as int8) for one ROC curve.
 
     Raises:
@@ -110,7 +113,7 @@ class AucResult(FieldsToDict):
         )
 
 
-def auc_delong(scores: object, truth: object, alpha: float = 0.05) -> AucResult:
+def auc_delong(scores: ArrayLike, truth: ArrayLike, alpha: float = 0.05) -> AucResult:
     """AUC with DeLong standard error and CI, as pROC ``ci.auc(roc, method = "delong")``.
 
     The CI is ``AUC ± z_{1-alpha/2} se`` clamped to [0, 1]. A perfectly separating score has
@@ -195,7 +198,7 @@ class DelongTestResult(FieldsToDict):
 
 
 def delong_test(
-    scores1: object, scores2: object, truth: object, alpha: float = 0.05
+    scores1: ArrayLike, scores2: ArrayLike, truth: ArrayLike, alpha: float = 0.05
 ) -> DelongTestResult:
     """DeLong's test of two correlated AUCs (e.g. reader unaided vs aided, reader vs model).
 
@@ -269,17 +272,17 @@ def delong_test(
 class _OperatingPoints:
     """Counts at every observed cutoff, descending, preceded by +inf (nobody positive)."""
 
-    cutoffs: np.ndarray  # (K + 1,), +inf then distinct scores descending
-    tp: np.ndarray  # malignant cases with score >= cutoff
-    fp: np.ndarray  # benign cases with score >= cutoff
+    cutoffs: NDArray[np.float64]  # (K + 1,), +inf then distinct scores descending
+    tp: NDArray[np.intp]  # malignant cases with score >= cutoff
+    fp: NDArray[np.intp]  # benign cases with score >= cutoff
     m: int
     n: int
 
     @property
-    def tn(self) -> np.ndarray:
+    def tn(self) -> NDArray[np.intp]:
         return self.n - self.fp
 
-    def midpoints(self) -> np.ndarray:
+    def midpoints(self) -> NDArray[np.float64]:
         """pROC's threshold for each cutoff: midway to the next lower observed score.
 
         The lowest observed score maps to -inf and the +inf cutoff to +inf, as pROC's
@@ -291,7 +294,7 @@ class _OperatingPoints:
         return np.concatenate([[np.inf], mid])
 
 
-def _operating_points(values: np.ndarray, labels: np.ndarray) -> _OperatingPoints:
+def _operating_points(values: NDArray[np.float64], labels: NDArray[np.int8]) -> _OperatingPoints:
     distinct = np.unique(values)[::-1]
     cutoffs = np.concatenate([[np.inf], distinct])
     positives = np.sort(values[labels == 1])
@@ -301,7 +304,7 @@ def _operating_points(values: np.ndarray, labels: np.ndarray) -> _OperatingPoint
     return _OperatingPoints(cutoffs, tp, fp, int(positives.size), int(negatives.size))
 
 
-def _readonly(array: np.ndarray) -> np.ndarray:
+def _readonly(array: ArrayLike) -> NDArray[np.float64]:
     array = np.asarray(array, dtype=float)
     array.flags.writeable = False
     return array
@@ -320,9 +323,9 @@ class RocCurve(FieldsToDict):
         n_diseased, n_nondiseased: case counts.
     """
 
-    fpr: np.ndarray
-    tpr: np.ndarray
-    thresholds: np.ndarray
+    fpr: NDArray[np.float64]
+    tpr: NDArray[np.float64]
+    thresholds: NDArray[np.float64]
     n_diseased: int
     n_nondiseased: int
 
@@ -338,7 +341,7 @@ class RocCurve(FieldsToDict):
         )
 
 
-def roc_curve(scores: object, truth: object) -> RocCurve:
+def roc_curve(scores: ArrayLike, truth: ArrayLike) -> RocCurve:
     """Empirical ROC curve at every distinct observed score (no points dropped).
 
     Same points as ``sklearn.metrics.roc_curve(truth, scores, drop_intermediate=False)``;
@@ -357,7 +360,7 @@ def roc_curve(scores: object, truth: object) -> RocCurve:
     )
 
 
-def auprc(scores: object, truth: object) -> float:
+def auprc(scores: ArrayLike, truth: ArrayLike) -> float:
     """Area under the precision-recall curve, as **average precision** (step-wise).
 
     AP = sum_k (R_k - R_{k-1}) P_k over the observed cutoffs, as
@@ -427,7 +430,7 @@ def _threshold_at(points: _OperatingPoints, index: int, criterion: str) -> Thres
     )
 
 
-def youden_threshold(scores: object, truth: object) -> list[ThresholdResult]:
+def youden_threshold(scores: ArrayLike, truth: ArrayLike) -> list[ThresholdResult]:
     """Every cutoff maximising Youden's J = sensitivity + specificity - 1 (Youden, Cancer 1950).
 
     Like pROC ``coords(roc, "best", best.method = "youden")``, all tied maxima are returned, in
@@ -453,7 +456,9 @@ def _check_target(target: float, what: str) -> float:
     return float(target)
 
 
-def threshold_for_sensitivity(scores: object, truth: object, target: float) -> ThresholdResult:
+def threshold_for_sensitivity(
+    scores: ArrayLike, truth: ArrayLike, target: float
+) -> ThresholdResult:
     """The highest cutoff whose sensitivity is at least ``target``.
 
     Among the cutoffs that reach the target sensitivity it has the best specificity (the
@@ -468,7 +473,9 @@ def threshold_for_sensitivity(scores: object, truth: object, target: float) -> T
     return _threshold_at(points, int(reached[0]), f"sensitivity>={target:g}")
 
 
-def threshold_for_specificity(scores: object, truth: object, target: float) -> ThresholdResult:
+def threshold_for_specificity(
+    scores: ArrayLike, truth: ArrayLike, target: float
+) -> ThresholdResult:
     """The lowest cutoff whose specificity is at least ``target``.
 
     Among the cutoffs that reach the target specificity it has the best sensitivity (the

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from studies.analysis.diagnostic import DiagnosticResult, ReaderAveragedMetrics
 from studies.analysis.inputs import SESSIONS
@@ -60,7 +62,7 @@ class PairedComparison:
 PAIRED_MEASURES: tuple[str, ...] = ("accuracy", "sensitivity", "specificity")
 
 
-def _mcnemar_entry(first: np.ndarray, second: np.ndarray, primary: str) -> McNemarEntry:
+def _mcnemar_entry(first: NDArray[np.int_], second: NDArray[np.int_], primary: str) -> McNemarEntry:
     comparison = mcnemar_all(first, second)
     return McNemarEntry(
         primary=getattr(comparison, primary),
@@ -69,7 +71,7 @@ def _mcnemar_entry(first: np.ndarray, second: np.ndarray, primary: str) -> McNem
 
 
 def compare_paired_decisions(
-    truth: np.ndarray, first: np.ndarray, second: np.ndarray, primary: str
+    truth: NDArray[np.int_], first: NDArray[np.int_], second: NDArray[np.int_], primary: str
 ) -> PairedComparison:
     """McNemar of two sets of calls on the same cases: overall, on malignant, on benign cases."""
     first_correct = (first == truth).astype(int)
@@ -165,7 +167,7 @@ class ModelResult:
     at_thresholds: dict[str, DiagnosticResult]
     auc_bootstrap: AucResult | None = None
 
-    def decision(self, scores: np.ndarray, name: str) -> np.ndarray:
+    def decision(self, scores: NDArray[np.float64], name: str) -> NDArray[np.int_]:
         """The model's 0/1 calls at the named threshold."""
         return (scores >= self.thresholds[name].value).astype(int)
 
@@ -230,6 +232,19 @@ class MrmcSummary:
         return out
 
 
+class StudyDescription(TypedDict):
+    """What was analysed, written under ``settings.study`` in ``results.json``."""
+
+    study_id: str | None
+    n_readers: int
+    n_cases: int
+    n_malignant: int
+    n_benign: int
+    reader_ids: list[str]
+    inputs: dict[str, str]  # name -> path of each input file
+    sha256: dict[str, str]  # name -> SHA-256 of each input file as analysed
+
+
 @dataclass(frozen=True)
 class AnalysisResult:
     """Everything ``cesm-reader analyze`` computes; ``to_dict()`` is ``results.json``."""
@@ -242,7 +257,7 @@ class AnalysisResult:
     mrmc: MrmcSummary
     settings: AnalysisSettings
     versions: dict[str, str]
-    study: dict[str, object]
+    study: StudyDescription
 
     def reader(self, reader_id: str) -> ReaderResult:
         """The result of one reader."""
