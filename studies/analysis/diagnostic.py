@@ -62,8 +62,10 @@ def paired_binary(
 
 
 @dataclass(frozen=True)
-class DiagnosticResult:
+class DiagnosticResult(FieldsToDict):
     """2x2 counts and the diagnostic proportions derived from them.
+
+    ``to_dict()`` (DESIGN §3.5): ``tp fp tn fn``, the five proportions, ``f1``.
 
     Attributes:
         tp, fp, tn, fn: counts (truth 1 = malignant; call 1 = malignant).
@@ -100,13 +102,6 @@ class DiagnosticResult:
             "ppv": self.ppv,
             "npv": self.npv,
         }
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5: ``tp fp tn fn``, the five proportions, ``f1``."""
-        out: dict[str, object] = {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn}
-        out.update({name: p.to_dict() for name, p in self.proportions().items()})
-        out["f1"] = self.f1
-        return out
 
     def summary(self) -> str:
         """Several lines: the table, then one line per proportion."""

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from studies.analysis.bootstrap import bootstrap_auc_ci
+from studies.analysis.diagnostic import diagnostic_metrics, reader_averaged_metrics
 from studies.analysis.kappa import cohen_kappa
 from studies.analysis.mcnemar import mcnemar_test
 from studies.analysis.mrmc import obuchowski_rockette
@@ -79,6 +80,11 @@ _MRMC = obuchowski_rockette(
     ("result", "keys"),
     [
         (proportion_ci(3, 7), "estimate ci_low ci_high x n method"),
+        (
+            diagnostic_metrics([1, 0, 1, 0], [1, 1, 0, 0]),
+            "tp fp tn fn accuracy sensitivity specificity ppv npv f1",
+        ),
+        (reader_averaged_metrics([1, 0], [[1, 0], [0, 0]]), "sensitivity specificity accuracy"),
         (mcnemar_test([1, 0, 1], [0, 0, 1]), "statistic p_value method b c n"),
         (mcnemar_test([1, 0], [1, 0]), "statistic p_value method b c n note"),
         (
