@@ -43,7 +43,8 @@ class FieldsToDict:
         for item in fields(self):
             rule = item.metadata.get(_EXPORT)
             value = getattr(self, item.name)
-            if rule == "never" or (rule == "when_set" and (value is None or value == "")):
+            unset = value is None or (isinstance(value, str) and not value)
+            if rule == "never" or (rule == "when_set" and unset):
                 continue
             out[item.name] = _exported(value)
         return out
