@@ -22,11 +22,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/cesm-reader demo --out $(DEMO_DIR)
 
-## lint: ruff (format + check) and the layering contracts (import-linter)
+## lint: ruff (format + check), the layering contracts (import-linter) and types (mypy)
 lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## test: set everything up, lint, and run the test suite (GUI tests offscreen)
 test: lint
@@ -36,4 +37,4 @@ bench: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache build *.egg-info

@@ -245,7 +245,7 @@ def _spacing_pair(dataset: Dataset, keyword: str, path: Path) -> tuple[float, fl
         raise ImageReadError(
             f"{path}: {keyword} {values!r} must be two positive numbers (row, column) in mm"
         )
-    return pair  # type: ignore[return-value]
+    return pair
 
 
 def _spacing_mm(dataset: Dataset, path: Path) -> tuple[float, float] | None:

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Literal, overload
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.numbers import check_alpha
 from studies.analysis.roc import AucResult, auc_delong, scores_and_truth
@@ -39,8 +41,11 @@ def _check_settings(n_boot: int, seed: int | None) -> None:
 
 
 def _weighted_aucs(
-    positives: np.ndarray, negatives: np.ndarray, w_pos: np.ndarray, w_neg: np.ndarray
-) -> np.ndarray:
+    positives: NDArray[np.float64],
+    negatives: NDArray[np.float64],
+    w_pos: NDArray[np.intp],
+    w_neg: NDArray[np.intp],
+) -> NDArray[np.float64]:
     """Mann-Whitney AUC (ties 1/2) of each row of multiplicities.
 
     Args:
@@ -57,21 +62,44 @@ def _weighted_aucs(
         return wins / (w_pos.sum(axis=1) * w_neg.sum(axis=1))
 
 
-def _multiplicities(draws: np.ndarray, size: int) -> np.ndarray:
+def _multiplicities(draws: NDArray[np.int64], size: int) -> NDArray[np.intp]:
     """(B, k) draws of indices in 0..size-1 -> (B, size) counts, vectorised over rows."""
     rows = draws.shape[0]
     offsets = (np.arange(rows) * size)[:, np.newaxis]
     return np.bincount((draws + offsets).ravel(), minlength=rows * size).reshape(rows, size)
 
 
+@overload
 def bootstrap_auc_replicates(
-    scores: object,
-    truth: object,
+    scores: ArrayLike,
+    truth: ArrayLike,
+    n_boot: int = ...,
+    seed: int | None = ...,
+    stratified: bool = ...,
+    return_indices: Literal[False] = ...,
+) -> NDArray[np.float64]: ...
+
+
+@overload
+def bootstrap_auc_replicates(
+    scores: ArrayLike,
+    truth: ArrayLike,
+    n_boot: int = ...,
+    seed: int | None = ...,
+    stratified: bool = ...,
+    *,
+    return_indices: Literal[True],
+) -> tuple[NDArray[np.float64], list[NDArray[np.intp]]]: ...
+
+
+def bootstrap_auc_replicates(
+    scores: ArrayLike,
+    truth: ArrayLike,
     n_boot: int = 2000,
     seed: int | None = 0,
     stratified: bool = True,
     return_indices: bool = False,
-) -> np.ndarray | tuple[np.ndarray, list[np.ndarray]]:
+) -> NDArray[np.float64] | tuple[NDArray[np.float64], list[NDArray[np.intp]]]:
     """AUCs of ``n_boot`` bootstrap resamples (NaN where a non-stratified one lacks a class).
 
     With ``return_indices`` also the case indices of each resample (for checks on small data).
@@ -111,8 +139,8 @@ def bootstrap_auc_replicates(
 
 
 def bootstrap_auc_ci(
-    scores: object,
-    truth: object,
+    scores: ArrayLike,
+    truth: ArrayLike,
     n_boot: int = 2000,
     alpha: float = 0.05,
     seed: int | None = 0,

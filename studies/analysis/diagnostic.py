@@ -9,18 +9,25 @@ estimate only: it has no standard closed-form interval.
 Undefined proportions (e.g. the PPV when nobody was called positive) follow the n = 0 policy of
 :mod:`studies.analysis.proportions`: NaN, exported as ``null``. F1 is ``None`` when
 2TP + FP + FN = 0 (no diseased case and no positive call).
+
+:func:`reader_averaged_metrics` averages sensitivity, specificity and accuracy over readers who
+read the same cases (point estimates; their reader-and-case inference is the MRMC analysis of
+:mod:`studies.analysis.mrmc`).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.proportions import CiMethod, ProportionResult, proportion_ci
+from studies.analysis.result_dict import FieldsToDict
 
 
-def binary_array(values: object, name: str) -> np.ndarray:
+def binary_array(values: ArrayLike, name: str) -> NDArray[np.int8]:
     """A 1-D array of 0/1 (bool accepted) as int8; raises ValueError otherwise.
 
     Shared by the tests of paired binary data (diagnostic metrics, McNemar).
@@ -38,7 +45,9 @@ def binary_array(values: object, name: str) -> np.ndarray:
     return array.astype(np.int8)
 
 
-def paired_binary(first: object, second: object, names: tuple[str, str]) -> tuple:
+def paired_binary(
+    first: ArrayLike, second: ArrayLike, names: tuple[str, str]
+) -> tuple[NDArray[np.int8], NDArray[np.int8]]:
     """Two 0/1 arrays of the same, non-zero length."""
     a = binary_array(first, names[0])
     b = binary_array(second, names[1])
@@ -53,8 +62,10 @@ def paired_binary(first: object, second: object, names: tuple[str, str]) -> tupl
 
 
 @dataclass(frozen=True)
-class DiagnosticResult:
+class DiagnosticResult(FieldsToDict):
     """2x2 counts and the diagnostic proportions derived from them.
+
+    ``to_dict()`` (DESIGN §3.5): ``tp fp tn fn``, the five proportions, ``f1``.
 
     Attributes:
         tp, fp, tn, fn: counts (truth 1 = malignant; call 1 = malignant).
@@ -92,13 +103,6 @@ class DiagnosticResult:
             "npv": self.npv,
         }
 
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5: ``tp fp tn fn``, the five proportions, ``f1``."""
-        out: dict[str, object] = {"tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn}
-        out.update({name: p.to_dict() for name, p in self.proportions().items()})
-        out["f1"] = self.f1
-        return out
-
     def summary(self) -> str:
         """Several lines: the table, then one line per proportion."""
         lines = [f"TP={self.tp} FP={self.fp} TN={self.tn} FN={self.fn} (n={self.n})"]
@@ -108,7 +112,7 @@ class DiagnosticResult:
 
 
 def diagnostic_metrics(
-    truth: object, decision: object, ci_method: CiMethod = "wilson_cc", alpha: float = 0.05
+    truth: ArrayLike, decision: ArrayLike, ci_method: CiMethod = "wilson_cc", alpha: float = 0.05
 ) -> DiagnosticResult:
     """Diagnostic proportions with CIs from truth and binary calls (1 = malignant).
 
@@ -142,4 +146,63 @@ def diagnostic_metrics(
         ppv=ci(tp, tp + fp),
         npv=ci(tn, tn + fn),
         f1=2 * tp / f1_denominator if f1_denominator else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReaderAveragedMetrics(FieldsToDict):
+    """Sensitivity, specificity and accuracy averaged over readers, every reader weighted equally.
+
+    All readers read the same cases, so each value is the mean of the readers' own proportions;
+    the sensitivity and specificity equal the reader-averaged figure of merit (``mean_fom``) of
+    the MRMC analysis of that figure of merit.
+
+    Attributes:
+        sensitivity: mean over readers of TP / (TP + FN); NaN without malignant cases.
+        specificity: mean over readers of TN / (TN + FP); NaN without benign cases.
+        accuracy: mean over readers of (TP + TN) / N.
+    """
+
+    sensitivity: float
+    specificity: float
+    accuracy: float
+
+    def summary(self) -> str:
+        """One line, e.g. ``sensitivity 0.812, specificity 0.745, accuracy 0.770 (reader mean)``."""
+        values = ", ".join(
+            f"{name} {value:.3f}"
+            for name, value in (
+                ("sensitivity", self.sensitivity),
+                ("specificity", self.specificity),
+                ("accuracy", self.accuracy),
+            )
+        )
+        return f"{values} (reader mean)"
+
+
+def reader_averaged_metrics(truth: ArrayLike, decisions: ArrayLike) -> ReaderAveragedMetrics:
+    """Reader-averaged sensitivity, specificity and accuracy of binary calls on the same cases.
+
+    Args:
+        truth: shape (cases,), 1 = malignant, 0 = benign.
+        decisions: shape (readers, cases), each reader's call: 1 = malignant, 0 = benign.
+
+    Raises:
+        ValueError: on values other than 0/1, no case or reader, or shapes that do not match.
+    """
+    labels = binary_array(truth, "truth")
+    calls = np.asarray(decisions)
+    if calls.ndim != 2 or calls.shape[0] == 0 or calls.shape[1] != labels.size:
+        raise ValueError(
+            f"decisions must have shape (readers, {labels.size}) with at least one reader, "
+            f"got {calls.shape}"
+        )
+    if labels.size == 0:
+        raise ValueError("truth and decisions are empty")
+    calls = binary_array(calls.ravel(), "decisions").reshape(calls.shape)
+    malignant = labels == 1
+    return ReaderAveragedMetrics(
+        sensitivity=float(calls[:, malignant].mean()) if malignant.any() else math.nan,
+        specificity=float(1 - calls[:, ~malignant].mean()) if (~malignant).any() else math.nan,
+        accuracy=float((calls == labels).mean()),
     )

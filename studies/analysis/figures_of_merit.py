@@ -28,11 +28,23 @@ from __future__ import annotations
 from typing import Literal, get_args
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.delong import delong_components
 
 FigureOfMerit = Literal["auc", "sensitivity", "specificity"]
 FIGURES_OF_MERIT: tuple[str, ...] = get_args(FigureOfMerit)
+
+
+class TooFewCasesError(ValueError):
+    """A class the figure of merit depends on has too few cases for the estimate.
+
+    The one way in which valid study data (both classes present, every read complete) can make
+    an MRMC analysis impossible: the jackknife deletes one case at a time and needs two cases of
+    each class it deletes from, so a study with a single malignant case has no sensitivity (nor
+    AUC) jackknife. A :class:`ValueError`, like every other input problem of the estimators, so
+    that callers can tell this documented limit of the data from a bug.
+    """
 
 
 def check_figure_of_merit(figure_of_merit: str) -> None:
@@ -43,7 +55,7 @@ def check_figure_of_merit(figure_of_merit: str) -> None:
         )
 
 
-def _resampled_class(figure_of_merit: str, truth: np.ndarray) -> np.ndarray:
+def _resampled_class(figure_of_merit: str, truth: NDArray[np.int_]) -> NDArray[np.bool_]:
     """Boolean mask of the cases whose deletion changes the figure of merit."""
     if figure_of_merit == "sensitivity":
         return truth == 1
@@ -52,7 +64,7 @@ def _resampled_class(figure_of_merit: str, truth: np.ndarray) -> np.ndarray:
     return np.ones(truth.shape, dtype=bool)
 
 
-def _check_binary(matrix: np.ndarray, figure_of_merit: str) -> None:
+def _check_binary(matrix: NDArray[np.float64], figure_of_merit: str) -> None:
     if not np.all(np.isin(matrix, (0.0, 1.0))):
         raise ValueError(
             f"{figure_of_merit} needs binary decisions (1 = malignant, 0 = benign); "
@@ -60,20 +72,20 @@ def _check_binary(matrix: np.ndarray, figure_of_merit: str) -> None:
         )
 
 
-def _check_class_sizes(figure_of_merit: str, truth: np.ndarray, minimum: int) -> None:
+def _check_class_sizes(figure_of_merit: str, truth: NDArray[np.int_], minimum: int) -> None:
     m = int(np.sum(truth == 1))
     n = int(np.sum(truth == 0))
     needs = {"auc": (m, n), "sensitivity": (m,), "specificity": (n,)}[figure_of_merit]
     if min(needs) < minimum:
-        raise ValueError(
+        raise TooFewCasesError(
             f"{figure_of_merit} needs at least {minimum} case(s) of each class it is computed "
             f"on; got {m} malignant and {n} benign"
         )
 
 
 def figures_of_merit(
-    scores: np.ndarray, truth: np.ndarray, figure_of_merit: FigureOfMerit
-) -> np.ndarray:
+    scores: ArrayLike, truth: NDArray[np.int_], figure_of_merit: FigureOfMerit
+) -> NDArray[np.float64]:
     """Figure of merit of each score vector.
 
     Args:
@@ -83,6 +95,10 @@ def figures_of_merit(
 
     Returns:
         shape (K,).
+
+    Raises:
+        TooFewCasesError: no case of a class the figure of merit is computed on.
+        ValueError: an unknown figure of merit; sensitivity or specificity of non-binary scores.
     """
     check_figure_of_merit(figure_of_merit)
     matrix = np.asarray(scores, dtype=float)
@@ -96,8 +112,8 @@ def figures_of_merit(
 
 
 def jackknife_figures_of_merit(
-    scores: np.ndarray, truth: np.ndarray, figure_of_merit: FigureOfMerit
-) -> np.ndarray:
+    scores: ArrayLike, truth: NDArray[np.int_], figure_of_merit: FigureOfMerit
+) -> NDArray[np.float64]:
     """Leave-one-case-out figures of merit θ₍ₖ₎ over the cases that affect θ.
 
     Args:
@@ -110,7 +126,7 @@ def jackknife_figures_of_merit(
         shape (K, n_resampled), columns in case order of the resampled cases.
 
     Raises:
-        ValueError: when a class the figure of merit depends on has fewer than two cases
+        TooFewCasesError: when a class the figure of merit depends on has fewer than two cases
             (deleting the only case leaves θ undefined).
     """
     check_figure_of_merit(figure_of_merit)

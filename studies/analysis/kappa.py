@@ -26,32 +26,39 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypedDict
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 
-from studies.analysis.numbers import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label
+from studies.analysis.result_dict import EXPORTED_WHEN_SET, NOT_EXPORTED, FieldsToDict
 
-KappaWeights = Literal["linear", "quadratic"]
+KappaWeights = Literal["unweighted", "linear", "quadratic"]
 
 UNDEFINED_NOTE = "kappa undefined: expected agreement is 1 (both readers used a single level)"
+METHOD = "Cohen's kappa, Fleiss-Cohen-Everitt asymptotic SE"
 
 
 @dataclass(frozen=True)
-class KappaResult:
+class KappaResult(FieldsToDict):
     """Cohen's kappa with Fleiss-Cohen-Everitt standard errors.
+
+    ``to_dict()`` (DESIGN §3.5 kappa): ``kappa, se, ci_low, ci_high``, the test, the method and
+    the setting (``weights, n, levels``), and ``note`` when there is one.
 
     Attributes:
         kappa: the (weighted) kappa.
         se: non-null asymptotic SE, used for the CI.
+        ci_low, ci_high: kappa ± z_{1-alpha/2} se (not clamped).
         se_null: SE under H0: kappa = 0, used for the test.
         statistic: z = kappa / se_null.
         p_value: two-sided normal p value of the test of kappa = 0.
-        ci_low, ci_high: kappa ± z_{1-alpha/2} se (not clamped).
+        method: :data:`METHOD`.
         weights: ``"unweighted"``, ``"linear"`` or ``"quadratic"``.
         n: number of cases rated by both readers.
         p_observed, p_expected: observed and chance (weighted) agreement.
@@ -63,38 +70,20 @@ class KappaResult:
 
     kappa: float
     se: float
+    ci_low: float
+    ci_high: float
     se_null: float
     statistic: float
     p_value: float
-    ci_low: float
-    ci_high: float
+    method: str = field(default=METHOD, kw_only=True)
     weights: str
     n: int
-    p_observed: float = math.nan
-    p_expected: float = math.nan
-    levels: tuple = ()
-    table: tuple[tuple[int, ...], ...] = ()
-    alpha: float = 0.05
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 kappa: ``kappa, se, ci_low, ci_high`` plus the test and the setting."""
-        out: dict[str, object] = {
-            "kappa": json_number(self.kappa),
-            "se": json_number(self.se),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "se_null": json_number(self.se_null),
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "method": "Cohen's kappa, Fleiss-Cohen-Everitt asymptotic SE",
-            "weights": self.weights,
-            "n": self.n,
-            "levels": [_plain(level) for level in self.levels],
-        }
-        if self.note:
-            out["note"] = self.note
-        return out
+    p_observed: float = field(default=math.nan, metadata=NOT_EXPORTED)
+    p_expected: float = field(default=math.nan, metadata=NOT_EXPORTED)
+    levels: tuple[Hashable, ...] = ()
+    table: tuple[tuple[int, ...], ...] = field(default=(), metadata=NOT_EXPORTED)
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
+    note: str = field(default="", metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line, e.g. ``kappa (linear) 0.523 (95% CI 0.398 to 0.648), z = 6.47, p = 1e-10``."""
@@ -107,12 +96,24 @@ class KappaResult:
         )
 
 
-def _plain(value: object) -> object:
+class _Setting(TypedDict):
+    """The fields of a :class:`KappaResult` that describe the table, not the estimate."""
+
+    weights: str
+    n: int
+    p_observed: float
+    p_expected: float
+    levels: tuple[Hashable, ...]
+    table: tuple[tuple[int, ...], ...]
+    alpha: float
+
+
+def _plain(value: Hashable) -> Hashable:
     """A level as a JSON-friendly Python scalar."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _ratings(values: object, name: str) -> list:
+def _ratings(values: ArrayLike, name: str) -> list[Hashable]:
     array = np.asarray(values, dtype=object)
     if array.ndim != 1:
         raise ValueError(f"{name} must be 1-D, got shape {array.shape}")
@@ -123,8 +124,8 @@ def _ratings(values: object, name: str) -> list:
 
 
 def contingency_table(
-    rater1: Sequence, rater2: Sequence, levels: Sequence | None = None
-) -> tuple[np.ndarray, tuple]:
+    rater1: ArrayLike, rater2: ArrayLike, levels: Sequence[Hashable] | None = None
+) -> tuple[NDArray[np.int64], tuple[Hashable, ...]]:
     """k x k table of two raters' ratings over the declared levels (rows = rater 1).
 
     Without ``levels`` the levels are the sorted union of the observed ratings.
@@ -142,7 +143,9 @@ def contingency_table(
         raise ValueError("no ratings")
     if levels is None:
         try:
-            declared = tuple(sorted(set(first) | set(second)))
+            # Any: whether the ratings can be ordered is only known at run time (TypeError).
+            observed: set[Any] = set(first) | set(second)
+            declared = tuple(sorted(observed))
         except TypeError as error:
             raise ValueError(
                 f"ratings cannot be ordered, pass levels explicitly: {error}"
@@ -163,10 +166,10 @@ def contingency_table(
 
 
 def cohen_kappa(
-    rater1: Sequence,
-    rater2: Sequence,
+    rater1: ArrayLike,
+    rater2: ArrayLike,
     weights: KappaWeights | None = None,
-    levels: Sequence | None = None,
+    levels: Sequence[Hashable] | None = None,
     alpha: float = 0.05,
 ) -> KappaResult:
     """Cohen's (weighted) kappa of two readers on the same cases, with CI and test.
@@ -196,7 +199,7 @@ def cohen_kappa(
     p = table / n
     p_observed = float(np.sum(agreement * p))
     p_expected = float(np.sum(agreement * np.outer(p.sum(axis=1), p.sum(axis=0))))
-    common = {
+    common: _Setting = {
         "weights": weight_name,
         "n": n,
         "p_observed": p_observed,
@@ -235,7 +238,7 @@ def cohen_kappa(
     )
 
 
-def _agreement_weights(k: int, kind: str) -> np.ndarray:
+def _agreement_weights(k: int, kind: str) -> NDArray[np.float64]:
     """Cohen (1968) agreement weights on positions 0..k-1: 1 - |i-j|/(k-1) or its square."""
     distance = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1)
     return 1.0 - (distance if kind == "linear" else distance**2)

@@ -28,14 +28,15 @@ identical on these cases, so there is no evidence of a difference: statistic 0, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.stats import binom, binomtest, chi2
 
 from studies.analysis.diagnostic import paired_binary
-from studies.analysis.numbers import json_number
+from studies.analysis.result_dict import EXPORTED_WHEN_SET, FieldsToDict
 
 McNemarMethod = Literal["chi2_cc", "exact", "mid_p", "chi2"]
 
@@ -55,8 +56,10 @@ NO_DISCORDANT_NOTE = (
 
 
 @dataclass(frozen=True)
-class McNemarResult:
+class McNemarResult(FieldsToDict):
     """One McNemar test.
+
+    ``to_dict()`` (DESIGN §3.5 test): ``statistic, p_value, method, b, c, n`` (and ``note``).
 
     Attributes:
         statistic: chi-square (``chi2_cc``) or min(b, c) (``exact``, ``mid_p``).
@@ -74,21 +77,7 @@ class McNemarResult:
     b: int
     c: int
     n: int
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 test: ``statistic, p_value, method`` plus ``b, c, n`` (and ``note``)."""
-        out: dict[str, object] = {
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "method": self.method,
-            "b": self.b,
-            "c": self.c,
-            "n": self.n,
-        }
-        if self.note:
-            out["note"] = self.note
-        return out
+    note: str = field(default="", metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line, e.g. ``McNemar chi-square ...: 4.05, p = 0.0442 (b = 5, c = 15, n = 100)``."""
@@ -116,7 +105,7 @@ class McNemarComparison:
         return "\n".join(getattr(self, name).summary() for name in COMPARISON_METHODS)
 
 
-def discordant_counts(first_correct: object, second_correct: object) -> tuple[int, int, int]:
+def discordant_counts(first_correct: ArrayLike, second_correct: ArrayLike) -> tuple[int, int, int]:
     """(b, c, n) of two paired 0/1 (or boolean) correctness vectors."""
     first, second = paired_binary(
         first_correct, second_correct, ("first_correct", "second_correct")
@@ -145,7 +134,7 @@ def _test_from_counts(b: int, c: int, n: int, method: str) -> McNemarResult:
 
 
 def mcnemar_test(
-    first_correct: object, second_correct: object, method: McNemarMethod = "chi2_cc"
+    first_correct: ArrayLike, second_correct: ArrayLike, method: McNemarMethod = "chi2_cc"
 ) -> McNemarResult:
     """McNemar test of paired correctness (e.g. unaided vs aided, reader vs model).
 
@@ -165,7 +154,7 @@ def mcnemar_test(
     return _test_from_counts(*discordant_counts(first_correct, second_correct), method)
 
 
-def mcnemar_all(first_correct: object, second_correct: object) -> McNemarComparison:
+def mcnemar_all(first_correct: ArrayLike, second_correct: ArrayLike) -> McNemarComparison:
     """All three McNemar variants (chi-square with correction, exact, mid-p) on the same pairs."""
     b, c, n = discordant_counts(first_correct, second_correct)
     return McNemarComparison(*(_test_from_counts(b, c, n, method) for method in COMPARISON_METHODS))

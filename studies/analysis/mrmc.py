@@ -40,6 +40,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from model_core.vocabulary import SESSIONS
@@ -62,15 +63,7 @@ from studies.analysis.mrmc_results import (
     VarianceComponents,
 )
 
-__all__ = [
-    "ModalityEstimate",
-    "MrmcResult",
-    "OrTestResult",
-    "ReaderDifference",
-    "VarianceComponents",
-    "mean_squares",
-    "obuchowski_rockette",
-]
+__all__ = ["mean_squares", "obuchowski_rockette"]
 
 RRRC = "random_readers_random_cases"
 FRRC = "fixed_readers_random_cases"
@@ -80,12 +73,12 @@ NAN = float("nan")
 
 # --------------------------------------------------------------------------- input checks
 def _validated(
-    scores: np.ndarray,
-    truth: np.ndarray,
+    scores: ArrayLike,
+    truth: ArrayLike,
     alpha: float,
     modality_names: Sequence[str],
     reader_ids: Sequence[str] | None,
-) -> tuple[np.ndarray, np.ndarray, tuple[str, str], tuple[str, ...]]:
+) -> tuple[NDArray[np.float64], NDArray[np.int_], tuple[str, str], tuple[str, ...]]:
     array = np.asarray(scores, dtype=float)
     if array.ndim != 3:
         raise ValueError(
@@ -123,7 +116,7 @@ def _validated(
 
 
 # --------------------------------------------------------------------------- mean squares
-def mean_squares(fom: np.ndarray) -> tuple[float, float, float, tuple[float, ...]]:
+def mean_squares(fom: ArrayLike) -> tuple[float, float, float, tuple[float, ...]]:
     """Mean squares of a (T, R) figure-of-merit table (Hillis et al. 2005).
 
     Returns:
@@ -231,7 +224,7 @@ def _undefined(
     statistic_name: str,
     difference: float,
     names: tuple[str, str],
-    means: np.ndarray,
+    means: NDArray[np.float64],
 ) -> OrTestResult:
     return OrTestResult(
         analysis=analysis,
@@ -253,7 +246,7 @@ def _undefined(
 
 # --------------------------------------------------------------------------- the three analyses
 def _random_readers_random_cases(
-    fom: np.ndarray,
+    fom: NDArray[np.float64],
     vc: VarianceComponents,
     cov: OrCovariances,
     names: tuple[str, str],
@@ -304,7 +297,7 @@ def _random_readers_random_cases(
 
 
 def _fixed_readers_random_cases(
-    fom: np.ndarray,
+    fom: NDArray[np.float64],
     vc: VarianceComponents,
     cov: OrCovariances,
     names: tuple[str, str],
@@ -355,7 +348,7 @@ def _fixed_readers_random_cases(
 
 
 def _random_readers_fixed_cases(
-    fom: np.ndarray, vc: VarianceComponents, names: tuple[str, str], alpha: float
+    fom: NDArray[np.float64], vc: VarianceComponents, names: tuple[str, str], alpha: float
 ) -> OrTestResult:
     t, r = fom.shape
     means = fom.mean(axis=1)
@@ -395,8 +388,8 @@ def _random_readers_fixed_cases(
 
 # --------------------------------------------------------------------------- public entry point
 def obuchowski_rockette(
-    scores: np.ndarray,
-    truth: np.ndarray,
+    scores: ArrayLike,
+    truth: ArrayLike,
     covariance: CovarianceMethod = "delong",
     figure_of_merit: FigureOfMerit = "auc",
     alpha: float = 0.05,
@@ -422,9 +415,11 @@ def obuchowski_rockette(
         random-cases and random-readers fixed-cases analyses.
 
     Raises:
-        ValueError: wrong shapes, non-binary truth or decisions, NaN scores, a class with
-            fewer than two cases (jackknife) or none (DeLong), DeLong with a figure of merit
-            other than the AUC, unknown options.
+        ~studies.analysis.figures_of_merit.TooFewCasesError: (a ``ValueError``) a class the
+            figure of merit is computed on has fewer than two cases (jackknife): the data
+            cannot support the analysis.
+        ValueError: wrong shapes, non-binary truth or decisions, NaN scores, a class with no
+            case (DeLong), DeLong with a figure of merit other than the AUC, unknown options.
     """
     check_figure_of_merit(figure_of_merit)
     if covariance not in COVARIANCE_METHODS:

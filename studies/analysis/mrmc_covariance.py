@@ -25,21 +25,25 @@ Matrix layout: row/column ``i * R + j`` is modality i, reader j (reader index fa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from studies.analysis.delong import delong_components
 from studies.analysis.figures_of_merit import FigureOfMerit, jackknife_figures_of_merit
+from studies.analysis.result_dict import NOT_EXPORTED, FieldsToDict
 
 CovarianceMethod = Literal["delong", "jackknife"]
 COVARIANCE_METHODS: tuple[str, ...] = ("delong", "jackknife")
 
 
 @dataclass(frozen=True)
-class OrCovariances:
+class OrCovariances(FieldsToDict):
     """Averaged OR error (co)variances and their per-modality / per-reader pieces.
+
+    ``to_dict()`` has every field but the matrix.
 
     Attributes:
         method: ``"delong"`` or ``"jackknife"``.
@@ -63,17 +67,7 @@ class OrCovariances:
     cov2_by_modality: tuple[float, ...]
     var_by_reader: tuple[float, ...]
     cov1_by_reader: tuple[float, ...]
-    matrix: np.ndarray
-
-    def to_dict(self) -> dict[str, object]:
-        """Plain-Python dict (JSON-ready once NaN is mapped by the caller); omits the matrix."""
-        out = asdict(self)
-        out.pop("matrix")
-        out["var_by_modality"] = list(self.var_by_modality)
-        out["cov2_by_modality"] = list(self.cov2_by_modality)
-        out["var_by_reader"] = list(self.var_by_reader)
-        out["cov1_by_reader"] = list(self.cov1_by_reader)
-        return out
+    matrix: NDArray[np.float64] = field(metadata=NOT_EXPORTED)
 
     def summary(self) -> str:
         """One line with the four averaged (co)variances."""
@@ -83,12 +77,12 @@ class OrCovariances:
         )
 
 
-def _mean_or_nan(values: np.ndarray) -> float:
+def _mean_or_nan(values: NDArray[np.float64]) -> float:
     return float(values.mean()) if values.size else float("nan")
 
 
 def or_covariances(
-    matrix: np.ndarray, n_modalities: int, n_readers: int, method: str
+    matrix: ArrayLike, n_modalities: int, n_readers: int, method: str
 ) -> OrCovariances:
     """Average a (T·R × T·R) covariance matrix into Var, Cov1, Cov2, Cov3 (and their pieces).
 
@@ -132,7 +126,7 @@ def or_covariances(
     )
 
 
-def jackknife_covariance_matrix(jackknife_values: np.ndarray) -> np.ndarray:
+def jackknife_covariance_matrix(jackknife_values: ArrayLike) -> NDArray[np.float64]:
     """Jackknife covariance ``(N−1)/N Σₖ (θ₍ₖ₎ − θ̄₍.₎)(θ'₍ₖ₎ − θ̄'₍.₎)`` of K statistics.
 
     Args:
@@ -147,8 +141,8 @@ def jackknife_covariance_matrix(jackknife_values: np.ndarray) -> np.ndarray:
 
 
 def estimate_or_covariances(
-    scores: np.ndarray,
-    truth: np.ndarray,
+    scores: NDArray[np.float64],
+    truth: NDArray[np.int_],
     figure_of_merit: FigureOfMerit,
     method: CovarianceMethod,
 ) -> OrCovariances:
@@ -162,6 +156,8 @@ def estimate_or_covariances(
 
     Raises:
         ValueError: for an unknown method, or DeLong with a figure of merit other than the AUC.
+        ~studies.analysis.figures_of_merit.TooFewCasesError: jackknife, and a class it deletes
+            cases from has fewer than two.
     """
     if method not in COVARIANCE_METHODS:
         raise ValueError(f"covariance must be one of {COVARIANCE_METHODS}, got {method!r}")

@@ -1,7 +1,9 @@
 """Result objects of the Obuchowski–Rockette MRMC analysis (:mod:`studies.analysis.mrmc`).
 
-Frozen dataclasses with ``to_dict()`` (JSON-ready: NaN and ±inf become ``None``, arrays become
-lists or dicts keyed by modality and reader) and ``summary()`` (a short human-readable text).
+Frozen dataclasses with ``to_dict()`` (JSON-ready by the convention of
+:mod:`studies.analysis.numbers`: NaN becomes ``None``, ±inf ``"Inf"``/``"-Inf"``; one key per
+field (:mod:`studies.analysis.result_dict`), except :class:`MrmcResult`, whose tables are keyed by
+modality and reader) and ``summary()`` (a short human-readable text).
 """
 
 from __future__ import annotations
@@ -10,27 +12,11 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from studies.analysis.mrmc_covariance import OrCovariances
-
-
-def _finite_or_none(value: float) -> float | None:
-    """``value`` as a float, or ``None`` when it is NaN or infinite (JSON has neither).
-
-    Unlike :func:`studies.analysis.numbers.json_number`, infinity is also ``None`` here: the only
-    infinite MRMC value is the chi-square analysis's denominator df, which means "no such df".
-    """
-    value = float(value)
-    return value if math.isfinite(value) else None
-
-
-def _json_value(value: object) -> object:
-    """Floats (also inside lists) through :func:`_finite_or_none`; anything else unchanged."""
-    if isinstance(value, list):
-        return [_json_value(v) for v in value]
-    if isinstance(value, float):
-        return _finite_or_none(value)
-    return value
+from studies.analysis.numbers import json_number
+from studies.analysis.result_dict import FieldsToDict
 
 
 def _fmt(value: float, digits: int = 4) -> str:
@@ -44,7 +30,7 @@ def _fmt_p(value: float) -> str:
 
 
 @dataclass(frozen=True)
-class ModalityEstimate:
+class ModalityEstimate(FieldsToDict):
     """Reader-averaged figure of merit of one modality with its confidence interval.
 
     The CI is clipped to [0, 1], the range of every figure of merit here (as MRMCaov does).
@@ -58,16 +44,6 @@ class ModalityEstimate:
     ci_low: float
     ci_high: float
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "modality": self.modality,
-            "estimate": _finite_or_none(self.estimate),
-            "std_error": _finite_or_none(self.std_error),
-            "df": _finite_or_none(self.df),
-            "ci_low": _finite_or_none(self.ci_low),
-            "ci_high": _finite_or_none(self.ci_high),
-        }
-
     def summary(self) -> str:
         return (
             f"{self.modality}: {_fmt(self.estimate)} "
@@ -76,11 +52,11 @@ class ModalityEstimate:
 
 
 @dataclass(frozen=True)
-class ReaderDifference:
+class ReaderDifference(FieldsToDict):
     """One reader's difference (second − first modality) with its z-test (fixed cases' sample).
 
     ``std_error = sqrt(Var₁ⱼ + Var₂ⱼ − 2 Cov₁ⱼ)`` from the same covariance estimate as the
-    MRMC analysis (Hillis et al. 2005; RJafroc ``ciDiffTrtEachRdr``).
+    MRMC analysis (Hillis et al. 2005; RJafroc ``ciDiffTrtEachRdr``); ``method`` names the test.
     """
 
     reader_id: str
@@ -90,18 +66,7 @@ class ReaderDifference:
     p_value: float
     ci_low: float
     ci_high: float
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "reader_id": self.reader_id,
-            "estimate": _finite_or_none(self.estimate),
-            "std_error": _finite_or_none(self.std_error),
-            "statistic": _finite_or_none(self.statistic),
-            "p_value": _finite_or_none(self.p_value),
-            "ci_low": _finite_or_none(self.ci_low),
-            "ci_high": _finite_or_none(self.ci_high),
-            "method": "z test of one reader's difference (OR covariance, fixed reader)",
-        }
+    method: str = "z test of one reader's difference (OR covariance, fixed reader)"
 
     def summary(self) -> str:
         return (
@@ -111,7 +76,7 @@ class ReaderDifference:
 
 
 @dataclass(frozen=True)
-class OrTestResult:
+class OrTestResult(FieldsToDict):
     """One OR analysis (a choice of which factors are random) of the modality difference.
 
     Attributes:
@@ -150,23 +115,6 @@ class OrTestResult:
         """False when the design cannot support this analysis (e.g. one reader, random readers)."""
         return math.isfinite(self.p_value)
 
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "analysis": self.analysis,
-            "method": self.method,
-            "statistic_name": self.statistic_name,
-            "statistic": _finite_or_none(self.statistic),
-            "df1": _finite_or_none(self.df1),
-            "df2": _finite_or_none(self.df2),
-            "p_value": _finite_or_none(self.p_value),
-            "difference": _finite_or_none(self.difference),
-            "std_error": _finite_or_none(self.std_error),
-            "ci_low": _finite_or_none(self.ci_low),
-            "ci_high": _finite_or_none(self.ci_high),
-            "modalities": [m.to_dict() for m in self.modalities],
-            "reader_differences": [r.to_dict() for r in self.reader_differences],
-        }
-
     def summary(self) -> str:
         title = self.analysis.replace("_", " ")
         if not self.defined:
@@ -184,20 +132,20 @@ class OrTestResult:
 
 
 @dataclass(frozen=True)
-class VarianceComponents:
+class VarianceComponents(FieldsToDict):
     """Mean squares of the modality × reader table and the OR variance components.
 
     ``var_r`` and ``var_tr`` are the method-of-moments estimates of σ²_R and σ²_TR from the
     expected mean squares of the OR model (Hillis et al. 2005):
     ``E[MS(TR)] = σ²_TR + Var − Cov1 − Cov2 + Cov3`` and
     ``E[MS(R)] = Tσ²_R + σ²_TR + Var + (T−1)Cov1 − Cov2 − (T−1)Cov3``.
-    ``rho1..3`` are ``Cov1..3 / Var``.
+    ``rho1..3`` are ``Cov1..3 / Var``; ``ms_r_by_modality`` holds MS(R)ᵢ, the reader mean square
+    within each modality (last, as in ``results.json``).
     """
 
     ms_t: float
     ms_r: float
     ms_tr: float
-    ms_r_by_modality: tuple[float, ...]
     var: float
     cov1: float
     cov2: float
@@ -207,17 +155,7 @@ class VarianceComponents:
     rho1: float
     rho2: float
     rho3: float
-
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {
-            name: _finite_or_none(getattr(self, name))
-            for name in (
-                "ms_t", "ms_r", "ms_tr", "var", "cov1", "cov2", "cov3",
-                "var_r", "var_tr", "rho1", "rho2", "rho3",
-            )
-        }  # fmt: skip
-        out["ms_r_by_modality"] = [_finite_or_none(v) for v in self.ms_r_by_modality]
-        return out
+    ms_r_by_modality: tuple[float, ...]
 
     def summary(self) -> str:
         return (
@@ -257,8 +195,8 @@ class MrmcResult:
     reader_ids: tuple[str, ...]
     n_malignant: int
     n_benign: int
-    fom: np.ndarray
-    mean_fom: np.ndarray
+    fom: NDArray[np.float64]
+    mean_fom: NDArray[np.float64]
     difference: float
     random_readers_random_cases: OrTestResult
     fixed_readers_random_cases: OrTestResult
@@ -281,35 +219,6 @@ class MrmcResult:
         """p-value of the difference (random readers, random cases)."""
         return self.random_readers_random_cases.p_value
 
-    # Flat access to the variance components, the names the pipeline reads.
-    @property
-    def var(self) -> float:
-        return self.variance_components.var
-
-    @property
-    def cov1(self) -> float:
-        return self.variance_components.cov1
-
-    @property
-    def cov2(self) -> float:
-        return self.variance_components.cov2
-
-    @property
-    def cov3(self) -> float:
-        return self.variance_components.cov3
-
-    @property
-    def ms_t(self) -> float:
-        return self.variance_components.ms_t
-
-    @property
-    def ms_r(self) -> float:
-        return self.variance_components.ms_r
-
-    @property
-    def ms_tr(self) -> float:
-        return self.variance_components.ms_tr
-
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict for ``results.json`` (DESIGN §3.5, key ``mrmc``)."""
         return {
@@ -322,28 +231,26 @@ class MrmcResult:
             "n_benign": self.n_benign,
             "fom": {
                 name: {
-                    reader: _finite_or_none(self.fom[i, j])
-                    for j, reader in enumerate(self.reader_ids)
+                    reader: json_number(self.fom[i, j]) for j, reader in enumerate(self.reader_ids)
                 }
                 for i, name in enumerate(self.modality_names)
             },
             "mean_fom": {
-                name: _finite_or_none(self.mean_fom[i])
-                for i, name in enumerate(self.modality_names)
+                name: json_number(self.mean_fom[i]) for i, name in enumerate(self.modality_names)
             },
             "difference": {
                 "contrast": f"{self.modality_names[1]} - {self.modality_names[0]}",
-                "estimate": _finite_or_none(self.difference),
-                "ci_low": _finite_or_none(self.ci_low),
-                "ci_high": _finite_or_none(self.ci_high),
-                "p_value": _finite_or_none(self.p_value),
+                "estimate": json_number(self.difference),
+                "ci_low": json_number(self.ci_low),
+                "ci_high": json_number(self.ci_high),
+                "p_value": json_number(self.p_value),
                 "analysis": "random_readers_random_cases",
             },
             "random_readers_random_cases": self.random_readers_random_cases.to_dict(),
             "fixed_readers_random_cases": self.fixed_readers_random_cases.to_dict(),
             "random_readers_fixed_cases": self.random_readers_fixed_cases.to_dict(),
             "variance_components": self.variance_components.to_dict(),
-            "covariances": {key: _json_value(v) for key, v in self.covariances.to_dict().items()},
+            "covariances": self.covariances.to_dict(),
         }
 
     def summary(self) -> str:

@@ -1,9 +1,13 @@
 """How the analysis checks its significance level and writes numbers for people and for JSON.
 
-Strict JSON has no NaN or infinity, yet the statistics have undefined values (a PPV when nobody
-was called malignant; an infinite denominator df). Every ``to_dict()`` writes numbers through
-:func:`json_number`, the convention of the R reference vectors (jsonlite): NaN -> ``null``,
-±inf -> ``"Inf"``/``"-Inf"``; :func:`strict_json` is the last line of defence for whole trees.
+Strict JSON has no NaN or infinity, yet the statistics have both: undefined values (a PPV when
+nobody was called malignant; every random-reader statistic with one reader) and infinite ones
+(the chi-square test's denominator df; the z of a non-zero difference with zero variance). The
+analysis writes them the way the R reference vectors do (jsonlite): NaN -> ``null``, ±inf ->
+``"Inf"``/``"-Inf"``, so that ``null`` always means "undefined" and never "infinite". This
+module is the one place that convention is implemented: :func:`json_number` for one number,
+:func:`strict_json` for a whole tree; every ``to_dict()`` goes through them. ``docs/analysis.md``
+("Numbers in JSON") documents it for the readers of ``results.json``.
 """
 
 from __future__ import annotations
@@ -15,11 +19,7 @@ import numpy as np
 
 
 def json_number(value: float | None) -> float | str | None:
-    """A float as the analysis JSON writes it: NaN -> ``None``, ±inf -> ``"Inf"``/``"-Inf"``.
-
-    Strict JSON has no NaN or infinity; this is the convention of the R reference vectors
-    (jsonlite), so exported results can be compared with them directly.
-    """
+    """A float as the analysis JSON writes it: NaN -> ``None``, ±inf -> ``"Inf"``/``"-Inf"``."""
     if value is None:
         return None
     number = float(value)
@@ -45,10 +45,12 @@ def confidence_label(alpha: float) -> str:
 
 
 def strict_json(value: object) -> object:
-    """Make a ``to_dict()`` tree strictly JSON-serialisable: NaN → ``None``, numpy → Python.
+    """A tree of dicts, lists, tuples, arrays and numbers as strict JSON values.
 
-    The estimators' ``to_dict()`` already map NaN to ``None``; this is the last line of defence
-    so that ``results.json`` never contains a ``NaN`` token, whatever a future field holds.
+    Floats go through :func:`json_number` (NaN -> ``None``, ±inf -> ``"Inf"``/``"-Inf"``),
+    numpy scalars and arrays become Python numbers and lists, tuples become lists and dict keys
+    strings; anything else is returned unchanged. ``AnalysisResult.to_json`` passes the whole
+    ``results.json`` tree through it, so no ``NaN`` or ``Infinity`` token can reach the file.
     """
     if isinstance(value, dict):
         return {str(key): strict_json(item) for key, item in value.items()}
@@ -56,11 +58,8 @@ def strict_json(value: object) -> object:
         return [strict_json(item) for item in value]
     if isinstance(value, np.ndarray):
         return [strict_json(item) for item in value.tolist()]
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        number = float(value)
-        return number if math.isfinite(number) else None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return json_number(value)
     return value

@@ -26,13 +26,16 @@ from __future__ import annotations
 from itertools import combinations
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
 from model_core.vocabulary import BI_RADS_CATEGORIES, BI_RADS_LESION_SCALE, SESSIONS
 from studies.analysis.bootstrap import bootstrap_auc_ci
-from studies.analysis.diagnostic import diagnostic_metrics
+from studies.analysis.diagnostic import diagnostic_metrics, reader_averaged_metrics
+from studies.analysis.figures_of_merit import FigureOfMerit, TooFewCasesError
 from studies.analysis.inputs import StudyInputs
 from studies.analysis.kappa import cohen_kappa
 from studies.analysis.mrmc import obuchowski_rockette
+from studies.analysis.mrmc_covariance import CovarianceMethod
 from studies.analysis.mrmc_results import MrmcResult
 from studies.analysis.roc import (
     AucResult,
@@ -87,7 +90,10 @@ def _reader_results(inputs: StudyInputs, settings: AnalysisSettings) -> tuple[Re
 
 
 def _bootstrap(
-    scores: np.ndarray, truth: np.ndarray, settings: AnalysisSettings, seed_offset: int
+    scores: NDArray[np.float64],
+    truth: NDArray[np.int_],
+    settings: AnalysisSettings,
+    seed_offset: int,
 ) -> AucResult | None:
     if settings.bootstrap_replicates == 0:
         return None
@@ -100,7 +106,7 @@ def _bootstrap(
     )
 
 
-def bi_rads_scale(ratings: np.ndarray) -> tuple[str, ...]:
+def bi_rads_scale(ratings: ArrayLike) -> tuple[str, ...]:
     """The declared BI-RADS scale for weighted kappa: the lesion scale 3–5 plus any other level
     the readers used, in ordinal order."""
     used = {str(value) for value in np.unique(ratings) if value}
@@ -135,7 +141,7 @@ def _kappa(inputs: StudyInputs, alpha: float) -> dict[str, tuple[KappaPair, ...]
 
 
 def _model_thresholds(
-    scores: np.ndarray, truth: np.ndarray, settings: AnalysisSettings
+    scores: NDArray[np.float64], truth: NDArray[np.int_], settings: AnalysisSettings
 ) -> dict[str, ModelThreshold]:
     given = settings.model_thresholds
     computed = {
@@ -209,32 +215,17 @@ def _model_vs_readers(
 
 
 def _mrmc(inputs: StudyInputs, settings: AnalysisSettings) -> MrmcSummary:
-    averaged = {}
-    for s, session in enumerate(SESSIONS):
-        calls = inputs.decision[s]
-        malignant = inputs.truth == 1
-        averaged[session] = {
-            "sensitivity": float(calls[:, malignant].mean()),
-            "specificity": float(1 - calls[:, ~malignant].mean()),
-            "accuracy": float((calls == inputs.truth).mean()),
-        }
-    common = {
-        "truth": inputs.truth,
-        "alpha": settings.alpha,
-        "modality_names": SESSIONS,
-        "reader_ids": inputs.reader_ids,
-    }
-    plan = {
-        "auc_delong": (inputs.pom, {"covariance": "delong"}),
-        "auc_jackknife": (inputs.pom, {"covariance": "jackknife"}),
-        "sensitivity": (
-            inputs.decision,
-            {"covariance": "jackknife", "figure_of_merit": "sensitivity"},
-        ),
-        "specificity": (
-            inputs.decision,
-            {"covariance": "jackknife", "figure_of_merit": "specificity"},
-        ),
+    """The OR analyses and the reader-averaged operating points.
+
+    An analysis the data cannot support (:class:`TooFewCasesError`: a single malignant or
+    benign case leaves nothing to jackknife) is ``None`` with a note; any other error is a bug
+    and propagates.
+    """
+    plan: dict[str, tuple[ArrayLike, CovarianceMethod, FigureOfMerit]] = {
+        "auc_delong": (inputs.pom, "delong", "auc"),
+        "auc_jackknife": (inputs.pom, "jackknife", "auc"),
+        "sensitivity": (inputs.decision, "jackknife", "sensitivity"),
+        "specificity": (inputs.decision, "jackknife", "specificity"),
     }
     analyses: dict[str, MrmcResult | None] = {}
     notes = []
@@ -242,13 +233,31 @@ def _mrmc(inputs: StudyInputs, settings: AnalysisSettings) -> MrmcSummary:
         notes.append(
             "one reader: the random-reader analyses are undefined; see fixed_readers_random_cases"
         )
-    for key, (scores, options) in plan.items():
+    for key, (scores, covariance, figure_of_merit) in plan.items():
         try:
-            analyses[key] = obuchowski_rockette(scores, **options, **common)
-        except ValueError as error:  # e.g. a class with a single case: no jackknife
+            analyses[key] = obuchowski_rockette(
+                scores,
+                inputs.truth,
+                covariance,
+                figure_of_merit,
+                alpha=settings.alpha,
+                modality_names=SESSIONS,
+                reader_ids=inputs.reader_ids,
+            )
+        except TooFewCasesError as error:
             analyses[key] = None
             notes.append(f"{key}: not computed ({error})")
-    return MrmcSummary(**analyses, reader_averaged=averaged, note="; ".join(notes))
+    return MrmcSummary(
+        auc_delong=analyses["auc_delong"],
+        auc_jackknife=analyses["auc_jackknife"],
+        sensitivity=analyses["sensitivity"],
+        specificity=analyses["specificity"],
+        reader_averaged={
+            session: reader_averaged_metrics(inputs.truth, inputs.decision[s])
+            for s, session in enumerate(SESSIONS)
+        },
+        note="; ".join(notes),
+    )
 
 
 def _subgroups(

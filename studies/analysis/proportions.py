@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from scipy.stats import norm
 from statsmodels.stats.proportion import proportion_confint
 
-from studies.analysis.numbers import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label
+from studies.analysis.result_dict import NOT_EXPORTED, FieldsToDict
 
 CiMethod = Literal["wilson_cc", "clopper_pearson", "wilson", "jeffreys"]
 
@@ -45,8 +46,10 @@ CI_METHOD_NAMES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class ProportionResult:
+class ProportionResult(FieldsToDict):
     """A proportion x/n with its confidence interval.
+
+    ``to_dict()`` (DESIGN §3.5 proportion): ``estimate, ci_low, ci_high, x, n, method``.
 
     Attributes:
         estimate: x / n; NaN when n = 0.
@@ -63,23 +66,12 @@ class ProportionResult:
     x: int
     n: int
     method: str
-    alpha: float = 0.05
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
 
     @property
     def defined(self) -> bool:
         """False when n = 0 and the proportion is undefined."""
         return self.n > 0
-
-    def to_dict(self) -> dict[str, float | int | str | None]:
-        """DESIGN §3.5 proportion: ``estimate, ci_low, ci_high, x, n`` (+ ``method``)."""
-        return {
-            "estimate": json_number(self.estimate),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "x": self.x,
-            "n": self.n,
-            "method": self.method,
-        }
 
     def summary(self) -> str:
         """One line, e.g. ``0.848 (95% CI 0.673-0.943; 28/33, Wilson score ...)``."""

@@ -28,19 +28,23 @@ hand on top of :mod:`studies.analysis.delong`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike, NDArray
 from scipy.stats import norm
 
 from studies.analysis.delong import delong_components
-from studies.analysis.numbers import check_alpha, confidence_label, json_number
+from studies.analysis.numbers import check_alpha, confidence_label
+from studies.analysis.result_dict import EXPORTED_WHEN_SET, NOT_EXPORTED, FieldsToDict
 
 PAIRED_TEST_METHOD = "DeLong's test for two correlated ROC curves"
 
 
 # ----------------------------------------------------------------------------- input
-def scores_and_truth(scores: object, truth: object) -> tuple[np.ndarray, np.ndarray]:
+def scores_and_truth(
+    scores: ArrayLike, truth: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.int8]]:
     """Validated (scores as float, truth as int8) for one ROC curve.
 
     Raises:
@@ -70,8 +74,11 @@ def scores_and_truth(scores: object, truth: object) -> tuple[np.ndarray, np.ndar
 
 # ----------------------------------------------------------------------------- AUC
 @dataclass(frozen=True)
-class AucResult:
+class AucResult(FieldsToDict):
     """An AUC with standard error and confidence interval.
+
+    ``to_dict()`` (DESIGN §3.5 AUC): ``estimate, ci_low, ci_high, se``, the counts and ``method``,
+    plus ``n_boot`` and ``stratified`` for a bootstrap interval.
 
     Attributes:
         estimate: the AUC (Mann-Whitney, ties 1/2).
@@ -92,25 +99,9 @@ class AucResult:
     n_diseased: int
     n_nondiseased: int
     method: str = "delong"
-    alpha: float = 0.05
-    n_boot: int | None = None
-    stratified: bool | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 AUC: ``estimate, ci_low, ci_high, se`` plus counts and method."""
-        out: dict[str, object] = {
-            "estimate": json_number(self.estimate),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "se": json_number(self.se),
-            "n_diseased": self.n_diseased,
-            "n_nondiseased": self.n_nondiseased,
-            "method": self.method,
-        }
-        if self.n_boot is not None:
-            out["n_boot"] = self.n_boot
-            out["stratified"] = self.stratified
-        return out
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
+    n_boot: int | None = field(default=None, metadata=EXPORTED_WHEN_SET)
+    stratified: bool | None = field(default=None, metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line, e.g. ``AUC 0.905 (95% CI 0.830-0.981, DeLong), 27 malignant / 73 benign``."""
@@ -122,7 +113,7 @@ class AucResult:
         )
 
 
-def auc_delong(scores: object, truth: object, alpha: float = 0.05) -> AucResult:
+def auc_delong(scores: ArrayLike, truth: ArrayLike, alpha: float = 0.05) -> AucResult:
     """AUC with DeLong standard error and CI, as pROC ``ci.auc(roc, method = "delong")``.
 
     The CI is ``AUC ± z_{1-alpha/2} se`` clamped to [0, 1]. A perfectly separating score has
@@ -159,8 +150,11 @@ def auc_delong(scores: object, truth: object, alpha: float = 0.05) -> AucResult:
 
 
 @dataclass(frozen=True)
-class DelongTestResult:
+class DelongTestResult(FieldsToDict):
     """DeLong's paired test of two AUCs on the same cases (AUC1 - AUC2).
+
+    ``to_dict()``: the DESIGN §3.5 test (``statistic, p_value, method``), then every other field
+    but ``alpha``; ``note`` only when there is one.
 
     Attributes:
         statistic: z = (AUC1 - AUC2) / se.
@@ -190,29 +184,8 @@ class DelongTestResult:
     correlation: float = math.nan
     n_diseased: int = 0
     n_nondiseased: int = 0
-    alpha: float = 0.05
-    note: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5 test (``statistic, p_value, method``) plus AUCs and the difference CI."""
-        out: dict[str, object] = {
-            "statistic": json_number(self.statistic),
-            "p_value": json_number(self.p_value),
-            "method": self.method,
-            "auc1": json_number(self.auc1),
-            "auc2": json_number(self.auc2),
-            "difference": json_number(self.difference),
-            "ci_low": json_number(self.ci_low),
-            "ci_high": json_number(self.ci_high),
-            "se": json_number(self.se),
-            "covariance": json_number(self.covariance),
-            "correlation": json_number(self.correlation),
-            "n_diseased": self.n_diseased,
-            "n_nondiseased": self.n_nondiseased,
-        }
-        if self.note:
-            out["note"] = self.note
-        return out
+    alpha: float = field(default=0.05, metadata=NOT_EXPORTED)
+    note: str = field(default="", metadata=EXPORTED_WHEN_SET)
 
     def summary(self) -> str:
         """One line: the AUCs, the difference with its CI, z and p."""
@@ -225,7 +198,7 @@ class DelongTestResult:
 
 
 def delong_test(
-    scores1: object, scores2: object, truth: object, alpha: float = 0.05
+    scores1: ArrayLike, scores2: ArrayLike, truth: ArrayLike, alpha: float = 0.05
 ) -> DelongTestResult:
     """DeLong's test of two correlated AUCs (e.g. reader unaided vs aided, reader vs model).
 
@@ -299,21 +272,17 @@ def delong_test(
 class _OperatingPoints:
     """Counts at every observed cutoff, descending, preceded by +inf (nobody positive)."""
 
-    cutoffs: np.ndarray  # (K + 1,), +inf then distinct scores descending
-    tp: np.ndarray  # malignant cases with score >= cutoff
-    fp: np.ndarray  # benign cases with score >= cutoff
+    cutoffs: NDArray[np.float64]  # (K + 1,), +inf then distinct scores descending
+    tp: NDArray[np.intp]  # malignant cases with score >= cutoff
+    fp: NDArray[np.intp]  # benign cases with score >= cutoff
     m: int
     n: int
 
     @property
-    def tn(self) -> np.ndarray:
+    def tn(self) -> NDArray[np.intp]:
         return self.n - self.fp
 
-    @property
-    def fn(self) -> np.ndarray:
-        return self.m - self.tp
-
-    def midpoints(self) -> np.ndarray:
+    def midpoints(self) -> NDArray[np.float64]:
         """pROC's threshold for each cutoff: midway to the next lower observed score.
 
         The lowest observed score maps to -inf and the +inf cutoff to +inf, as pROC's
@@ -325,7 +294,7 @@ class _OperatingPoints:
         return np.concatenate([[np.inf], mid])
 
 
-def _operating_points(values: np.ndarray, labels: np.ndarray) -> _OperatingPoints:
+def _operating_points(values: NDArray[np.float64], labels: NDArray[np.int8]) -> _OperatingPoints:
     distinct = np.unique(values)[::-1]
     cutoffs = np.concatenate([[np.inf], distinct])
     positives = np.sort(values[labels == 1])
@@ -335,15 +304,17 @@ def _operating_points(values: np.ndarray, labels: np.ndarray) -> _OperatingPoint
     return _OperatingPoints(cutoffs, tp, fp, int(positives.size), int(negatives.size))
 
 
-def _readonly(array: np.ndarray) -> np.ndarray:
+def _readonly(array: ArrayLike) -> NDArray[np.float64]:
     array = np.asarray(array, dtype=float)
     array.flags.writeable = False
     return array
 
 
 @dataclass(frozen=True)
-class RocCurve:
+class RocCurve(FieldsToDict):
     """Empirical ROC curve: one point per observed cutoff ("positive if score >= threshold").
+
+    ``to_dict()``: lists ``fpr``, ``tpr``, ``thresholds`` (``"Inf"`` for the first) and the counts.
 
     Attributes:
         fpr: shape (K + 1,), 1 - specificity, from 0 (threshold +inf) to 1.
@@ -352,25 +323,15 @@ class RocCurve:
         n_diseased, n_nondiseased: case counts.
     """
 
-    fpr: np.ndarray
-    tpr: np.ndarray
-    thresholds: np.ndarray
+    fpr: NDArray[np.float64]
+    tpr: NDArray[np.float64]
+    thresholds: NDArray[np.float64]
     n_diseased: int
     n_nondiseased: int
 
     def area(self) -> float:
         """Trapezoidal area under the curve (equals the Mann-Whitney AUC, ties 1/2)."""
         return float(np.trapezoid(self.tpr, self.fpr))
-
-    def to_dict(self) -> dict[str, object]:
-        """Lists ``fpr``, ``tpr``, ``thresholds`` (``"Inf"`` for the first) and the counts."""
-        return {
-            "fpr": self.fpr.tolist(),
-            "tpr": self.tpr.tolist(),
-            "thresholds": [json_number(t) for t in self.thresholds],
-            "n_diseased": self.n_diseased,
-            "n_nondiseased": self.n_nondiseased,
-        }
 
     def summary(self) -> str:
         """One line: number of points and the area."""
@@ -380,7 +341,7 @@ class RocCurve:
         )
 
 
-def roc_curve(scores: object, truth: object) -> RocCurve:
+def roc_curve(scores: ArrayLike, truth: ArrayLike) -> RocCurve:
     """Empirical ROC curve at every distinct observed score (no points dropped).
 
     Same points as ``sklearn.metrics.roc_curve(truth, scores, drop_intermediate=False)``;
@@ -399,7 +360,7 @@ def roc_curve(scores: object, truth: object) -> RocCurve:
     )
 
 
-def auprc(scores: object, truth: object) -> float:
+def auprc(scores: ArrayLike, truth: ArrayLike) -> float:
     """Area under the precision-recall curve, as **average precision** (step-wise).
 
     AP = sum_k (R_k - R_{k-1}) P_k over the observed cutoffs, as
@@ -419,8 +380,8 @@ def auprc(scores: object, truth: object) -> float:
 
 # ----------------------------------------------------------------------------- thresholds
 @dataclass(frozen=True)
-class ThresholdResult:
-    """An operating point of a score.
+class ThresholdResult(FieldsToDict):
+    """An operating point of a score; ``to_dict()`` has every field (infinite cutoffs ``"Inf"``).
 
     Attributes:
         threshold: observed cutoff; a case is positive if score >= threshold (+inf: nobody).
@@ -442,21 +403,6 @@ class ThresholdResult:
     tn: int
     fn: int
     criterion: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """All fields; infinite thresholds as ``"Inf"``/``"-Inf"``."""
-        return {
-            "threshold": json_number(self.threshold),
-            "threshold_midpoint": json_number(self.threshold_midpoint),
-            "sensitivity": self.sensitivity,
-            "specificity": self.specificity,
-            "youden_j": self.youden_j,
-            "tp": self.tp,
-            "fp": self.fp,
-            "tn": self.tn,
-            "fn": self.fn,
-            "criterion": self.criterion,
-        }
 
     def summary(self) -> str:
         """One line: the rule and its sensitivity/specificity."""
@@ -484,7 +430,7 @@ def _threshold_at(points: _OperatingPoints, index: int, criterion: str) -> Thres
     )
 
 
-def youden_threshold(scores: object, truth: object) -> list[ThresholdResult]:
+def youden_threshold(scores: ArrayLike, truth: ArrayLike) -> list[ThresholdResult]:
     """Every cutoff maximising Youden's J = sensitivity + specificity - 1 (Youden, Cancer 1950).
 
     Like pROC ``coords(roc, "best", best.method = "youden")``, all tied maxima are returned, in
@@ -510,7 +456,9 @@ def _check_target(target: float, what: str) -> float:
     return float(target)
 
 
-def threshold_for_sensitivity(scores: object, truth: object, target: float) -> ThresholdResult:
+def threshold_for_sensitivity(
+    scores: ArrayLike, truth: ArrayLike, target: float
+) -> ThresholdResult:
     """The highest cutoff whose sensitivity is at least ``target``.
 
     Among the cutoffs that reach the target sensitivity it has the best specificity (the
@@ -525,7 +473,9 @@ def threshold_for_sensitivity(scores: object, truth: object, target: float) -> T
     return _threshold_at(points, int(reached[0]), f"sensitivity>={target:g}")
 
 
-def threshold_for_specificity(scores: object, truth: object, target: float) -> ThresholdResult:
+def threshold_for_specificity(
+    scores: ArrayLike, truth: ArrayLike, target: float
+) -> ThresholdResult:
     """The lowest cutoff whose specificity is at least ``target``.
 
     Among the cutoffs that reach the target specificity it has the best sensitivity (the

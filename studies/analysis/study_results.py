@@ -8,16 +8,19 @@ else: every number in them comes from an estimator module.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
+from numpy.typing import NDArray
 
 from model_core.vocabulary import SESSIONS
-from studies.analysis.diagnostic import DiagnosticResult
+from studies.analysis.diagnostic import DiagnosticResult, ReaderAveragedMetrics
 from studies.analysis.kappa import KappaResult
 from studies.analysis.mcnemar import COMPARISON_METHODS, McNemarResult, mcnemar_all
 from studies.analysis.mrmc_results import MrmcResult
 from studies.analysis.numbers import json_number, strict_json
+from studies.analysis.result_dict import NOT_EXPORTED, FieldsToDict
 from studies.analysis.roc import (
     AucResult,
     DelongTestResult,
@@ -59,7 +62,7 @@ class PairedComparison:
 PAIRED_MEASURES: tuple[str, ...] = ("accuracy", "sensitivity", "specificity")
 
 
-def _mcnemar_entry(first: np.ndarray, second: np.ndarray, primary: str) -> McNemarEntry:
+def _mcnemar_entry(first: NDArray[np.int_], second: NDArray[np.int_], primary: str) -> McNemarEntry:
     comparison = mcnemar_all(first, second)
     return McNemarEntry(
         primary=getattr(comparison, primary),
@@ -68,7 +71,7 @@ def _mcnemar_entry(first: np.ndarray, second: np.ndarray, primary: str) -> McNem
 
 
 def compare_paired_decisions(
-    truth: np.ndarray, first: np.ndarray, second: np.ndarray, primary: str
+    truth: NDArray[np.int_], first: NDArray[np.int_], second: NDArray[np.int_], primary: str
 ) -> PairedComparison:
     """McNemar of two sets of calls on the same cases: overall, on malignant, on benign cases."""
     first_correct = (first == truth).astype(int)
@@ -141,21 +144,16 @@ class KappaPair:
 
 
 @dataclass(frozen=True)
-class ModelThreshold:
-    """A model operating point: its value and where it came from."""
+class ModelThreshold(FieldsToDict):
+    """A model operating point: its value and where it came from.
 
-    name: str
+    ``to_dict()``: ``value, source, criterion`` (the name is the key it is written under).
+    """
+
+    name: str = field(metadata=NOT_EXPORTED)
     value: float
     source: str
     criterion: str
-
-    def to_dict(self) -> dict[str, object]:
-        """``{value, source, criterion}``."""
-        return {
-            "value": json_number(self.value),
-            "source": self.source,
-            "criterion": self.criterion,
-        }
 
 
 @dataclass(frozen=True)
@@ -169,7 +167,7 @@ class ModelResult:
     at_thresholds: dict[str, DiagnosticResult]
     auc_bootstrap: AucResult | None = None
 
-    def decision(self, scores: np.ndarray, name: str) -> np.ndarray:
+    def decision(self, scores: NDArray[np.float64], name: str) -> NDArray[np.int_]:
         """The model's 0/1 calls at the named threshold."""
         return (scores >= self.thresholds[name].value).astype(int)
 
@@ -208,7 +206,7 @@ class MrmcSummary:
     auc_jackknife: MrmcResult | None
     sensitivity: MrmcResult | None
     specificity: MrmcResult | None
-    reader_averaged: dict[str, dict[str, float]]
+    reader_averaged: dict[str, ReaderAveragedMetrics]
     note: str = ""
 
     def analyses(self) -> dict[str, MrmcResult | None]:
@@ -227,12 +225,24 @@ class MrmcSummary:
             for key, result in self.analyses().items()
         }
         out["reader_averaged"] = {
-            session: {name: json_number(value) for name, value in values.items()}
-            for session, values in self.reader_averaged.items()
+            session: metrics.to_dict() for session, metrics in self.reader_averaged.items()
         }
         if self.note:
             out["note"] = self.note
         return out
+
+
+class StudyDescription(TypedDict):
+    """What was analysed, written under ``settings.study`` in ``results.json``."""
+
+    study_id: str | None
+    n_readers: int
+    n_cases: int
+    n_malignant: int
+    n_benign: int
+    reader_ids: list[str]
+    inputs: dict[str, str]  # name -> path of each input file
+    sha256: dict[str, str]  # name -> SHA-256 of each input file as analysed
 
 
 @dataclass(frozen=True)
@@ -247,7 +257,7 @@ class AnalysisResult:
     mrmc: MrmcSummary
     settings: AnalysisSettings
     versions: dict[str, str]
-    study: dict[str, object]
+    study: StudyDescription
 
     def reader(self, reader_id: str) -> ReaderResult:
         """The result of one reader."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from model_core.vocabulary import BI_RADS_4, SESSIONS
 from studies.analysis.diagnostic import DiagnosticResult, diagnostic_metrics
@@ -67,7 +68,7 @@ class SubgroupDefinition:
     assign: Callable[[pd.Series], pd.Series]
     order: tuple[str, ...] | None = None
 
-    def groups(self, values: pd.Series) -> dict[str, np.ndarray]:
+    def groups(self, values: pd.Series) -> dict[str, NDArray[np.bool_]]:
         """Group label → boolean mask over ``values`` (groups without cases are left out)."""
         labels = self.assign(values).to_numpy(dtype=object)
         present = sorted({label for label in labels if label})
@@ -157,10 +158,10 @@ class SubgroupAnalysis:
 def analyse_subgroups(
     column: str,
     values: pd.Series,
-    truth: np.ndarray,
-    decision: np.ndarray,
+    truth: NDArray[np.int_],
+    decision: NDArray[np.int_],
     reader_ids: Sequence[str],
-    model_decision: np.ndarray | None,
+    model_decision: NDArray[np.int_] | None,
     *,
     ci_method: CiMethod = "wilson_cc",
     alpha: float = 0.05,

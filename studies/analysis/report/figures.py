@@ -15,15 +15,22 @@ import base64
 import io
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from numpy.typing import NDArray
 
 from model_core.vocabulary import SESSIONS
+from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.inputs import StudyInputs
 from studies.analysis.roc import RocCurve
 from studies.analysis.study_results import AnalysisResult
 
 MODEL_COLOUR = "#222222"
+#: An RGBA colour of a matplotlib colour map.
+Colour = tuple[float, float, float, float]
+#: Resolution of the PNG figures embedded in ``report.html``.
+REPORT_DPI = 110
 THRESHOLD_MARKERS: dict[str, str] = {
     "youden": "D",
     "high_sensitivity": "^",
@@ -36,22 +43,22 @@ THRESHOLD_LABELS: dict[str, str] = {
 }
 
 
-def reader_colours(n: int) -> list[str]:
-    """Distinct colours for ``n`` readers (tab10, then tab20)."""
+def reader_colours(n: int) -> list[Colour]:
+    """Distinct RGBA colours for ``n`` readers (tab10, then tab20)."""
     from matplotlib import colormaps
 
     palette = colormaps["tab10" if n <= 10 else "tab20"]
     return [palette(i % palette.N) for i in range(n)]
 
 
-def figure_data_uri(figure: Figure, dpi: int = 110) -> str:
-    """``data:image/png;base64,...`` of the figure, for an ``<img src>``."""
+def figure_data_uri(figure: Figure) -> str:
+    """``data:image/png;base64,...`` of the figure at :data:`REPORT_DPI`, for an ``<img src>``."""
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
+    figure.savefig(buffer, format="png", dpi=REPORT_DPI)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _square_unit_axes(ax, xlabel: str, ylabel: str) -> None:
+def _square_unit_axes(ax: Axes, xlabel: str, ylabel: str) -> None:
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     ax.set_aspect("equal")
@@ -60,7 +67,7 @@ def _square_unit_axes(ax, xlabel: str, ylabel: str) -> None:
     ax.grid(True, color="#dddddd", linewidth=0.6)
 
 
-def _arrow(ax, start: tuple[float, float], end: tuple[float, float], colour: object) -> None:
+def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: Colour) -> None:
     if np.allclose(start, end):
         return
     ax.annotate(
@@ -98,7 +105,7 @@ def _zoom_limits(result: AnalysisResult) -> tuple[float, float]:
     return min(1.0, max(finite_f) + 0.05), max(0.0, min(finite_t) - 0.05)
 
 
-def _draw_roc(ax, result: AnalysisResult, *, legend: bool) -> None:
+def _draw_roc(ax: Axes, result: AnalysisResult, *, legend: bool) -> None:
     ax.plot([0, 1], [0, 1], color="#aaaaaa", linestyle=":", linewidth=1)
     model = result.model
     if model is not None:
@@ -158,7 +165,7 @@ def roc_figure(result: AnalysisResult) -> Figure:
     return figure
 
 
-def precision_recall_points(roc: RocCurve) -> tuple[np.ndarray, np.ndarray]:
+def precision_recall_points(roc: RocCurve) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(recall, precision) at every cutoff of an empirical ROC curve.
 
     Derived from the ROC counts (TP = TPR·m, FP = FPR·n), so the PR curve has exactly the ROC
@@ -203,7 +210,9 @@ def pr_figure(result: AnalysisResult, inputs: StudyInputs) -> Figure:
     return figure
 
 
-def _confusion_panel(ax, metrics, title: str, *, left: bool, bottom: bool) -> None:
+def _confusion_panel(
+    ax: Axes, metrics: DiagnosticResult, title: str, *, left: bool, bottom: bool
+) -> None:
     table = np.array([[metrics.tn, metrics.fp], [metrics.fn, metrics.tp]])
     ax.imshow(table, cmap="Blues", norm=Normalize(0, max(table.sum(), 1)))
     threshold = table.sum() * 0.5

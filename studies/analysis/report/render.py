@@ -142,12 +142,12 @@ def key_findings(result: AnalysisResult) -> list[str]:
         )
     averaged = result.mrmc.reader_averaged
     if averaged:
+        unaided, aided = averaged["unaided"], averaged["aided"]
         lines.append(
-            "Reader-averaged sensitivity "
-            f"{format_number(averaged['unaided']['sensitivity'])} → "
-            f"{format_number(averaged['aided']['sensitivity'])}, specificity "
-            f"{format_number(averaged['unaided']['specificity'])} → "
-            f"{format_number(averaged['aided']['specificity'])} (unaided → aided)."
+            f"Reader-averaged sensitivity {format_number(unaided.sensitivity)} → "
+            f"{format_number(aided.sensitivity)}, specificity "
+            f"{format_number(unaided.specificity)} → "
+            f"{format_number(aided.specificity)} (unaided → aided)."
         )
     improved = sum(
         reader.sessions["aided"].metrics.accuracy.estimate
@@ -212,6 +212,8 @@ def render_html(
     tables = build_tables(result)
     settings = result.settings
     study_id = result.study.get("study_id") or "reader study"
+    figure_uris = {name: figure_data_uri(figure) for name, figure in figures.items()}
+    figure_uris.setdefault("kappa", "")  # the template's place for it; one reader has none
     context = {
         "title": f"CESM reader study — {study_id}",
         "subtitle": (
@@ -223,7 +225,7 @@ def render_html(
         "ci_method_name": CI_METHOD_NAMES.get(settings.ci_method, settings.ci_method),
         "mcnemar_name": METHOD_NAMES.get(settings.mcnemar_method, settings.mcnemar_method),
         "threshold_note": _threshold_note(result),
-        "figures": {name: figure_data_uri(figure) for name, figure in figures.items()},
+        "figures": figure_uris,
         "tables": [
             {
                 "title": TABLE_TITLES[name],
@@ -239,7 +241,6 @@ def render_html(
         "settings": _settings_rows(result),
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
-    context["figures"].setdefault("kappa", "")
     return _environment().get_template(TEMPLATE).render(**context)
 
 

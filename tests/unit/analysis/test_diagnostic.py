@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from reference_cases import REL_TOL, ReferenceCase, assert_close, case_params
 
-from studies.analysis.diagnostic import diagnostic_metrics
+from studies.analysis.diagnostic import diagnostic_metrics, reader_averaged_metrics
 
 NAMES = ("accuracy", "sensitivity", "specificity", "ppv", "npv")
 # our CI method -> (reference key, relative tolerance)
@@ -87,3 +87,44 @@ def test_counts_and_booleans() -> None:
 def test_bad_input_raises(truth: object, decision: object) -> None:
     with pytest.raises(ValueError):
         diagnostic_metrics(truth, decision)
+
+
+# ------------------------------------------------------------------------- reader-averaged
+def test_reader_averaged_metrics_are_the_mean_of_each_readers_proportions() -> None:
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 2, 40)
+    decisions = np.where(rng.random((5, 40)) < 0.8, truth, 1 - truth)
+    averaged = reader_averaged_metrics(truth, decisions)
+    per_reader = [diagnostic_metrics(truth, calls) for calls in decisions]
+    for name in ("sensitivity", "specificity", "accuracy"):
+        expected = np.mean([getattr(metrics, name).estimate for metrics in per_reader])
+        assert getattr(averaged, name) == pytest.approx(expected, rel=1e-12)
+    assert averaged.to_dict() == {
+        "sensitivity": averaged.sensitivity,
+        "specificity": averaged.specificity,
+        "accuracy": averaged.accuracy,
+    }
+    assert "(reader mean)" in averaged.summary()
+
+
+def test_reader_averaged_metrics_without_benign_cases() -> None:
+    averaged = reader_averaged_metrics([1, 1], [[1, 0], [1, 1]])
+    assert (averaged.sensitivity, averaged.accuracy) == (0.75, 0.75)
+    assert math.isnan(averaged.specificity)
+    assert averaged.to_dict()["specificity"] is None
+
+
+@pytest.mark.parametrize(
+    ("truth", "decisions"),
+    [
+        ([1, 0, 1], [1, 0, 1]),  # one reader's calls, not (readers, cases)
+        ([1, 0, 1], [[1, 0]]),
+        ([1, 0], np.zeros((0, 2))),
+        ([], np.zeros((1, 0))),
+        ([1, 0], [[1, 2]]),
+        ([1, 3], [[1, 0]]),
+    ],
+)
+def test_reader_averaged_metrics_bad_input(truth: object, decisions: object) -> None:
+    with pytest.raises(ValueError):
+        reader_averaged_metrics(truth, decisions)

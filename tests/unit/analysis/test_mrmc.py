@@ -25,7 +25,11 @@ import statsmodels.api as sm
 from reference_cases import ReferenceCase, case_params
 from statsmodels.formula.api import ols
 
-from studies.analysis.figures_of_merit import figures_of_merit, jackknife_figures_of_merit
+from studies.analysis.figures_of_merit import (
+    TooFewCasesError,
+    figures_of_merit,
+    jackknife_figures_of_merit,
+)
 from studies.analysis.mrmc import mean_squares, obuchowski_rockette
 from studies.analysis.mrmc_covariance import estimate_or_covariances, or_covariances
 
@@ -437,7 +441,9 @@ def test_to_dict_is_json_ready_and_keyed_by_names(delong_auc):
     text = json.dumps(out, allow_nan=False)
     assert json.loads(text)["fom"]["trt2"]["4"] == pytest.approx(0.9993559, abs=SEVEN_SIG)
     assert out["difference"]["contrast"] == "trt2 - trt1"
-    assert out["fixed_readers_random_cases"]["df2"] is None  # infinite df: chi-square
+    # Infinite df of the chi-square test: "Inf", as the R reference vectors (null is "undefined").
+    assert out["fixed_readers_random_cases"]["df2"] == "Inf"
+    assert out["fixed_readers_random_cases"]["modalities"][0]["df"] == "Inf"
     assert set(out) >= {
         "random_readers_random_cases",
         "fixed_readers_random_cases",
@@ -495,6 +501,16 @@ def test_figures_of_merit_reject_a_single_malignant_case_for_the_jackknife():
     with pytest.raises(ValueError, match="at least 2"):
         jackknife_figures_of_merit(np.ones((1, 4)), truth, "sensitivity")
     assert figures_of_merit(np.ones((1, 4)), truth, "sensitivity")[0] == 1.0
+
+
+@pytest.mark.parametrize("figure_of_merit", ["auc", "sensitivity"])
+def test_a_single_malignant_case_is_too_few_for_the_jackknife(figure_of_merit):
+    truth = np.array([1, 0, 0, 0, 0])
+    decisions = np.tile([1.0, 0.0, 1.0, 0.0, 0.0], (2, 2, 1))
+    with pytest.raises(TooFewCasesError, match="at least 2") as raised:
+        obuchowski_rockette(decisions, truth, "jackknife", figure_of_merit)
+    assert isinstance(raised.value, ValueError)
+    assert obuchowski_rockette(decisions, truth, "delong").fom.shape == (2, 2)
 
 
 # --------------------------------------------------------------------------- simulation

@@ -3,6 +3,7 @@ agree with the estimators called directly."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from itertools import combinations
@@ -49,12 +50,13 @@ def result(inputs: StudyInputs, settings: AnalysisSettings):
     return run_analysis(inputs, settings)
 
 
+def _refuse_constant(token: str) -> None:
+    raise AssertionError(f"results.json contains {token}")
+
+
 @pytest.fixture(scope="module")
 def document(result) -> dict:
-    def no_constants(token: str) -> None:
-        raise AssertionError(f"results.json contains {token}")
-
-    return json.loads(result.to_json(), parse_constant=no_constants)
+    return json.loads(result.to_json(), parse_constant=_refuse_constant)
 
 
 def _assert_proportion(value: dict) -> None:
@@ -250,7 +252,7 @@ def test_mrmc_matches_the_estimator(inputs: StudyInputs, result) -> None:
     )
     assert result.mrmc.auc_jackknife.p_value == expected.p_value
     np.testing.assert_array_equal(result.mrmc.auc_jackknife.fom, expected.fom)
-    averaged = result.mrmc.reader_averaged["aided"]["sensitivity"]
+    averaged = result.mrmc.reader_averaged["aided"].sensitivity
     sensitivities = [r.sessions["aided"].metrics.sensitivity.estimate for r in result.readers]
     assert averaged == pytest.approx(np.mean(sensitivities))
     assert result.mrmc.sensitivity.mean_fom[1] == pytest.approx(averaged)
@@ -409,8 +411,40 @@ def test_undefined_proportions_are_null_in_json(tmp_path: Path) -> None:
 
 
 def test_strict_json_replaces_non_finite_numbers() -> None:
-    value = {"a": math.nan, "b": [np.float64(math.inf), np.int64(3)], "c": np.array([1.5])}
-    assert strict_json(value) == {"a": None, "b": [None, 3], "c": [1.5]}
+    value = {
+        "a": math.nan,
+        "b": [np.float64(math.inf), np.int64(3), -math.inf],
+        "c": np.array([1.5, np.nan]),
+        "d": (np.bool_(True), np.float32(0.5)),
+    }
+    converted = strict_json(value)
+    assert converted == {"a": None, "b": ["Inf", 3, "-Inf"], "c": [1.5, None], "d": [True, 0.5]}
+    text = json.dumps(converted, allow_nan=False)
+    assert json.loads(text, parse_constant=_refuse_constant) == converted
+
+
+def test_non_finite_numbers_in_results_json(tmp_path: Path) -> None:
+    """One convention (docs/analysis.md, "Numbers in JSON"): ±inf is "Inf"/"-Inf", NaN is null."""
+    files = write_simulated_study(tmp_path, n_cases=30, n_readers=2, seed=1)
+    inputs = load_inputs(files.reads, files.manifest, files.model_scores)
+    perfect = np.where(inputs.truth == 1, 90.0, 10.0)
+    # Unaided: one constant rating (AUC 0.5); aided and the model: perfect separation (AUC 1).
+    # Every AUC then has zero variance, so every non-zero difference has an infinite statistic.
+    pom = np.stack([np.full(inputs.pom[0].shape, 50.0), np.tile(perfect, (2, 1))])
+    degenerate = dataclasses.replace(inputs, pom=pom, model_scores=perfect / 100)
+    text = run_analysis(degenerate).to_json()
+    assert "NaN" not in text and "Infinity" not in text
+    document = json.loads(text, parse_constant=_refuse_constant)
+
+    delong = document["model_vs_readers"]["R1"]["unaided"]["delong"]  # model vs constant rating
+    assert (delong["difference"], delong["se"]) == (0.5, 0.0)
+    assert delong["statistic"] == "Inf" and delong["p_value"] == 0.0
+    assert delong["correlation"] is None  # NaN: a variance is 0, the correlation is undefined
+    mrmc = document["mrmc"]["auc_delong"]
+    assert mrmc["random_readers_random_cases"]["statistic"] == "Inf"
+    fixed = mrmc["fixed_readers_random_cases"]
+    assert (fixed["statistic"], fixed["df2"], fixed["p_value"]) == ("Inf", "Inf", 0.0)
+    assert [r["statistic"] for r in fixed["reader_differences"]] == ["Inf", "Inf"]
 
 
 def test_subgroup_definitions() -> None:
@@ -447,3 +481,16 @@ def test_a_single_malignant_case_does_not_stop_the_analysis(tmp_path: Path) -> N
     assert document["mrmc"]["sensitivity"] is None
     assert "sensitivity: not computed" in document["mrmc"]["note"]
     assert document["mrmc"]["auc_delong"] is not None
+
+
+def test_only_too_few_cases_turns_an_mrmc_error_into_a_note(
+    inputs: StudyInputs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any other error of the MRMC analysis is a bug and must not become a note."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("scores must be 3-D")
+
+    monkeypatch.setattr("studies.analysis.pipeline.obuchowski_rockette", broken)
+    with pytest.raises(ValueError, match="3-D"):
+        run_analysis(inputs)
