@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from model_core.formats.spreadsheet_csv import write_spreadsheet_csv
 from model_core.vocabulary import SESSIONS
 from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.proportions import ProportionResult
@@ -217,12 +218,11 @@ def build_tables(result: AnalysisResult) -> dict[str, pd.DataFrame]:
 def write_tables(tables: dict[str, pd.DataFrame], directory: str | Path) -> list[Path]:
     """Write each table as ``<name>.csv`` into ``directory``; returns the paths.
 
-    UTF-8 with a byte-order mark: coordinators open these in Excel, which reads a CSV without
-    one in the local code page and garbles the "–", "≤" and "−" of the intervals.
+    Coordinators open these in Excel: they are written by
+    :func:`~model_core.formats.spreadsheet_csv.write_spreadsheet_csv` (byte-order mark, cells
+    that would run as formulas neutralised).
     """
-    paths = []
-    for name, table in tables.items():
-        path = Path(directory) / f"{name}.csv"
-        table.to_csv(path, index=False, encoding="utf-8-sig")
-        paths.append(path)
-    return paths
+    return [
+        write_spreadsheet_csv(table, Path(directory) / f"{name}.csv")
+        for name, table in tables.items()
+    ]

@@ -15,6 +15,7 @@ import base64
 import io
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -300,9 +301,15 @@ def kappa_figure(result: AnalysisResult) -> Figure:
 
 
 def build_figures(result: AnalysisResult, inputs: StudyInputs) -> dict[str, Figure]:
-    """Every report figure by name, in report order."""
-    figures = {"roc": roc_figure(result), "pr": pr_figure(result, inputs)}
-    figures["confusion"] = confusion_figure(result)
-    if len(result.readers) > 1:
-        figures["kappa"] = kappa_figure(result)
+    """Every report figure by name, in report order.
+
+    Texts are drawn as written: reader ids and manifest values come from users, and matplotlib
+    would otherwise parse ``$...$`` in them as mathematical markup (and fail on a stray ``\\``).
+    A text keeps the setting it was created with, so the figures render plainly later too.
+    """
+    with rc_context({"text.parse_math": False}):
+        figures = {"roc": roc_figure(result), "pr": pr_figure(result, inputs)}
+        figures["confusion"] = confusion_figure(result)
+        if len(result.readers) > 1:
+            figures["kappa"] = kappa_figure(result)
     return figures

@@ -1,0 +1,90 @@
+"""Hostile values in a reader study: formulas in ids, markup in ids, unbounded settings.
+
+Run through ``cesm-reader analyze`` as a coordinator would, on a simulated study whose reader
+ids and manifest values were replaced by hostile text.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cesm_cli.main import main
+from studies.simulation.reader_study import StudyFiles, write_simulated_study
+
+FORMULA_READER = '=HYPERLINK("http://example.invalid","R1")'
+MARKUP_READER = "$\\foo{$"
+
+
+@pytest.fixture()
+def hostile_study(tmp_path: Path) -> StudyFiles:
+    study = write_simulated_study(tmp_path / "inputs", n_cases=30, n_readers=2, seed=2)
+    reads = pd.read_csv(study.reads, dtype=str, keep_default_na=False)
+    reads["reader_id"] = reads["reader_id"].map({"R1": FORMULA_READER, "R2": MARKUP_READER})
+    reads.to_csv(study.reads, index=False)
+    manifest = pd.read_csv(study.manifest, dtype=str, keep_default_na=False)
+    manifest["center"] = manifest["center"].map({"internal": "@SUM(1+1)", "external": "-2+3"})
+    manifest.to_csv(study.manifest, index=False)
+    return study
+
+
+def _analyze(study: StudyFiles, out: Path, *extra: str) -> int:
+    return main(
+        [
+            *("analyze", "--reads", str(study.reads), "--manifest", str(study.manifest)),
+            *("--model-scores", str(study.model_scores), "--out", str(out), *extra),
+        ]
+    )
+
+
+def _cells(path: Path) -> set[str]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {cell for row in csv.reader(handle) for cell in row}
+
+
+def test_formulas_are_neutralised_in_every_table(hostile_study: StudyFiles, tmp_path) -> None:
+    out = tmp_path / "analysis"
+    assert _analyze(hostile_study, out, "--subgroup", "center") == 0
+    tables = sorted(out.glob("table_*.csv"))
+    assert tables
+    cells = set().union(*(_cells(table) for table in tables))
+    dangerous = {cell for cell in cells if cell[:1] in ("=", "+", "-", "@")}
+    assert not {cell for cell in dangerous if not _is_number(cell)}, dangerous
+    assert "'" + FORMULA_READER in cells
+    assert "'@SUM(1+1)" in cells and "'-2+3" in cells
+    # the data file read back by programs is left as it was written
+    assert FORMULA_READER in set(pd.read_csv(hostile_study.reads).reader_id)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_markup_in_ids_is_drawn_as_text(hostile_study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "analysis"
+    assert _analyze(hostile_study, out, "--pdf") == 0
+    assert (out / "report.html").stat().st_size > 10_000
+    assert (out / "report_figures.pdf").stat().st_size > 1_000
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragment"),
+    [
+        (["--bootstrap", "1000000000"], "bootstrap_replicates must be 0–100,000"),
+        (["--bootstrap", "20", "--seed", "-1"], "bootstrap_seed must be ≥ 0"),
+    ],
+)
+def test_unbounded_settings_are_refused_at_once(
+    hostile_study: StudyFiles, tmp_path: Path, capsys, extra: list[str], fragment: str
+) -> None:
+    out = tmp_path / "analysis"
+    assert _analyze(hostile_study, out, *extra) == 2
+    assert fragment in capsys.readouterr().err
+    assert not out.exists()
