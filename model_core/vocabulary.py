@@ -72,8 +72,10 @@ def canonical_bi_rads(text: str) -> str | None:
 # -------------------------------------------------------------------------- breast and views
 
 LATERALITIES: Final[tuple[str, str]] = ("L", "R")
+CC: Final = "CC"
+MLO: Final = "MLO"
 #: The views of the paper's cases; others (ML, LM, XCCL, ...) are accepted with a warning.
-VIEWS: Final[tuple[str, str]] = ("CC", "MLO")
+VIEWS: Final[tuple[str, str]] = (CC, MLO)
 
 
 def canonical_laterality(text: str) -> str | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from model_core.formats.spreadsheet_csv import write_spreadsheet_csv
-from model_core.vocabulary import SESSIONS
+from model_core.vocabulary import AIDED, SESSIONS
 from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.proportions import ProportionResult
 from studies.analysis.study_results import PAIRED_MEASURES, AnalysisResult, PairedComparison
@@ -116,7 +116,7 @@ def readers_table(result: AnalysisResult) -> pd.DataFrame:
                 outcome.auc.estimate, outcome.auc.ci_low, outcome.auc.ci_high
             )
             p_cells = _p_cells(reader.mcnemar)
-            row.update(p_cells if session == "aided" else dict.fromkeys(p_cells, ""))
+            row.update(p_cells if session == AIDED else dict.fromkeys(p_cells, ""))
             rows.append(row)
     return pd.DataFrame(rows)
 

@@ -21,7 +21,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from model_core.vocabulary import SESSIONS
+from model_core.vocabulary import AIDED, LABELS, SESSIONS, UNAIDED
 from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.inputs import StudyInputs
 from studies.analysis.roc import RocCurve
@@ -130,14 +130,14 @@ def _draw_roc(ax: Axes, result: AnalysisResult, *, legend: bool) -> None:
                 f"({model.thresholds[name].value:.3f})",
             )
     colours = reader_colours(len(result.readers))
-    unaided = _operating_points(result, "unaided")
-    aided = _operating_points(result, "aided")
+    unaided = _operating_points(result, UNAIDED)
+    aided = _operating_points(result, AIDED)
     for reader, colour, before, after in zip(result.readers, colours, unaided, aided, strict=True):
         ax.plot(*before[:2], "o", markerfacecolor="white", markeredgecolor=colour, markersize=8)
         ax.plot(*after[:2], "o", color=colour, markersize=8, label=f"Reader {reader.reader_id}")
         _arrow(ax, before[:2], after[:2], colour)
     if legend:
-        ax.plot([], [], "o", markerfacecolor="white", markeredgecolor="#555555", label="unaided")
+        ax.plot([], [], "o", markerfacecolor="white", markeredgecolor="#555555", label=UNAIDED)
         ax.plot([], [], "o", color="#555555", label="aided (arrow from unaided)")
         ax.legend(loc="lower right", fontsize=7.5, framealpha=0.92)
 
@@ -197,8 +197,8 @@ def pr_figure(result: AnalysisResult, inputs: StudyInputs) -> Figure:
             label=f"Model, AUPRC {result.model.auprc:.3f}",
         )
     colours = reader_colours(len(result.readers))
-    unaided = _operating_points(result, "unaided")
-    aided = _operating_points(result, "aided")
+    unaided = _operating_points(result, UNAIDED)
+    aided = _operating_points(result, AIDED)
     for reader, colour, before, after in zip(result.readers, colours, unaided, aided, strict=True):
         if np.isfinite(before[2]):
             ax.plot(before[1], before[2], "o", markerfacecolor="white", markeredgecolor=colour)
@@ -228,8 +228,8 @@ def _confusion_panel(
             color="white" if count > threshold else "black",
         )
     # Tick labels only on the outer panels: text layout is most of a figure's drawing time.
-    ax.set_xticks([0, 1], ["benign", "malignant"] if bottom else ["", ""], fontsize=7)
-    ax.set_yticks([0, 1], ["benign", "malignant"] if left else ["", ""], fontsize=7)
+    ax.set_xticks([0, 1], list(LABELS) if bottom else ["", ""], fontsize=7)
+    ax.set_yticks([0, 1], list(LABELS) if left else ["", ""], fontsize=7)
     ax.set_title(title, fontsize=8.5)
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from model_core.vocabulary import AIDED, UNAIDED
 from studies.analysis.inputs import StudyInputs
 from studies.analysis.mcnemar import METHOD_NAMES
 from studies.analysis.numbers import confidence_label
@@ -142,7 +143,7 @@ def key_findings(result: AnalysisResult) -> list[str]:
         )
     averaged = result.mrmc.reader_averaged
     if averaged:
-        unaided, aided = averaged["unaided"], averaged["aided"]
+        unaided, aided = averaged[UNAIDED], averaged[AIDED]
         lines.append(
             f"Reader-averaged sensitivity {format_number(unaided.sensitivity)} → "
             f"{format_number(aided.sensitivity)}, specificity "
@@ -150,8 +151,8 @@ def key_findings(result: AnalysisResult) -> list[str]:
             f"{format_number(aided.specificity)} (unaided → aided)."
         )
     improved = sum(
-        reader.sessions["aided"].metrics.accuracy.estimate
-        > reader.sessions["unaided"].metrics.accuracy.estimate
+        reader.sessions[AIDED].metrics.accuracy.estimate
+        > reader.sessions[UNAIDED].metrics.accuracy.estimate
         for reader in result.readers
     )
     lines.append(

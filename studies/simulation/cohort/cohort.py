@@ -36,7 +36,7 @@ from typing import Any
 from model_core.manifest import write_manifest
 from model_core.provenance import software_versions
 from model_core.staged_output import StagedOutput
-from model_core.vocabulary import MALIGNANT
+from model_core.vocabulary import CC, MALIGNANT
 from studies.errors import SynthesisError
 from studies.simulation.cohort.acquisition import CENTERS, SIZES, acquisition_profile
 from studies.simulation.cohort.dicom_writer import CaseIdentity, write_cesm_pair
@@ -220,7 +220,7 @@ def _build(settings: CohortSettings, staging: Path, progress: Callable[[int, int
                 "bi_rads": clinical.bi_rads,
                 "diameter_cm": f"{clinical.diameter_cm:.1f}",
                 "laterality": design.breast.laterality,
-                "view": "CC",
+                "view": CC,  # as the DICOM header says
                 "histology": clinical.histology,
             }
         )

@@ -27,6 +27,7 @@ from pydicom.uid import (
     generate_uid,
 )
 
+from model_core.vocabulary import CC
 from studies.simulation.cohort.phantom import SyntheticCase
 
 LOW_ENERGY_IMAGE_TYPE = ("ORIGINAL", "PRIMARY", "", "LOW_ENERGY")
@@ -137,7 +138,7 @@ def _image_dataset(
     ds.PatientOrientation = _CC_ORIENTATION[laterality]
     ds.ImageLaterality = laterality
     ds.AnatomicRegionSequence = _breast_code()
-    ds.ViewPosition = "CC"
+    ds.ViewPosition = CC  # the synthetic anatomy is a craniocaudal projection
     ds.ViewCodeSequence = _view_code()
     ds.PositionerType = "MAMMOGRAPHIC"
     ds.OrganExposed = "BREAST"
