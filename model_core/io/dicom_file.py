@@ -9,6 +9,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import SegmentationStorage
 
 from model_core.errors import ImageReadError
+from model_core.io.file_checks import require_regular_file
 
 #: SOP classes of DICOM Segmentation objects (the binary/fractional one, and the label map
 #: class added in 2024 that highdicom also writes).
@@ -21,8 +22,10 @@ def read_dicom_dataset(path: Path, *, stop_before_pixels: bool = False) -> Datas
     """The dataset in ``path``; files without the preamble are read too (``force=True``).
 
     Raises:
-        ImageReadError: the file cannot be read or parsed as DICOM.
+        ImageReadError: the file is not a regular file (checked before opening it: a FIFO would
+            block, a device never end), cannot be read or parsed as DICOM.
     """
+    require_regular_file(path)
     try:
         dataset = pydicom.dcmread(path, force=True, stop_before_pixels=stop_before_pixels)
     except OSError as error:

@@ -37,6 +37,7 @@ from pydicom.pixels import apply_modality_lut, apply_voi
 from model_core.case import CesmImage, DisplayWindow, VoiFunction
 from model_core.errors import ImageReadError
 from model_core.io.dicom_file import SEGMENTATION_SOP_CLASSES, read_dicom_dataset, sop_class_name
+from model_core.io.file_checks import check_pixel_count
 from model_core.vocabulary import LATERALITIES
 
 _GREYSCALE = ("MONOCHROME1", "MONOCHROME2")
@@ -59,9 +60,10 @@ def read_dicom_image(path: str | Path) -> CesmImage:
 
     Raises:
         ImageReadError: the file is not DICOM, holds no image, is a segmentation, is
-            multi-frame or colour, its pixel data cannot be decoded (e.g. truncated), or its
-            frame count, pixel spacing or magnification attributes are malformed. The message
-            names the file and the reason.
+            multi-frame or colour, declares more pixels than
+            :data:`~model_core.io.file_checks.MAX_IMAGE_PIXELS` (checked before decoding), its
+            pixel data cannot be decoded (e.g. truncated), or its frame count, pixel spacing or
+            magnification attributes are malformed. The message names the file and the reason.
     """
     path = Path(path)
     dataset = read_dicom_dataset(path)
@@ -106,6 +108,9 @@ def _check_single_greyscale_image(dataset: Dataset, path: Path) -> None:
             f"'{photometric or 'missing'}', {samples} samples per pixel); expected greyscale "
             "MONOCHROME1 or MONOCHROME2"
         )
+    rows = _whole_number(dataset, "Rows", path) or 0
+    columns = _whole_number(dataset, "Columns", path) or 0
+    check_pixel_count(path, rows, columns)
 
 
 def _whole_number(dataset: Dataset, keyword: str, path: Path) -> int | None:

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset
+from pydicom.pixels import iter_pixels
 
 from model_core.errors import ImageReadError
 from model_core.io.dicom_file import SEGMENTATION_SOP_CLASSES, read_dicom_dataset, sop_class_name
+from model_core.io.file_checks import check_pixel_count
 
 
 def is_dicom_seg(dataset: Dataset) -> bool:
@@ -43,7 +45,9 @@ def read_dicom_seg_mask(path: str | Path) -> np.ndarray:
     """The union of all segments of a DICOM SEG, as a bool array (rows, columns).
 
     Raises:
-        ImageReadError: not a DICOM SEG, undecodable frames, or frames of several source images.
+        ImageReadError: not a DICOM SEG, frames of more pixels than
+            :data:`~model_core.io.file_checks.MAX_IMAGE_PIXELS` (checked before decoding),
+            undecodable frames, or frames of several source images.
     """
     path = Path(path)
     dataset = read_dicom_dataset(path)
@@ -57,15 +61,16 @@ def read_dicom_seg_mask(path: str | Path) -> np.ndarray:
         raise ImageReadError(
             f"{path}: the SEG outlines {len(sources)} different source images; expected one"
         )
+    check_pixel_count(path, int(dataset.get("Rows") or 0), int(dataset.get("Columns") or 0))
+    fractional = str(dataset.get("SegmentationType", "BINARY")).upper() == "FRACTIONAL"
+    threshold = float(dataset.get("MaximumFractionalValue") or 255) / 2.0
+    union: np.ndarray | None = None
     try:
-        frames = np.asarray(dataset.pixel_array)
+        for frame in iter_pixels(dataset):  # one frame at a time: memory of one frame, not all
+            inside = frame >= threshold if fractional else frame != 0
+            union = inside if union is None else union | inside
     except Exception as error:  # decoders raise anything from ValueError to RuntimeError
         raise ImageReadError(f"{path}: cannot decode the segmentation frames ({error})") from error
-    if frames.ndim == 2:
-        frames = frames[np.newaxis]
-    if str(dataset.get("SegmentationType", "BINARY")).upper() == "FRACTIONAL":
-        maximum = float(dataset.get("MaximumFractionalValue") or 255)
-        inside = frames >= maximum / 2.0
-    else:
-        inside = frames != 0
-    return np.any(inside, axis=0)
+    if union is None or union.ndim != 2:
+        raise ImageReadError(f"{path}: the segmentation holds no 2-D frame")
+    return union

@@ -14,6 +14,7 @@ from enum import Enum
 from pathlib import Path
 
 from model_core.errors import ImageReadError
+from model_core.io.file_checks import require_regular_file
 
 #: Extensions (lower case) read through SimpleITK, as DESIGN §3.1 lists them.
 ITK_EXTENSIONS: tuple[str, ...] = (
@@ -58,16 +59,14 @@ def detect_format(path: str | Path) -> FileFormat:
     """The reader family for ``path``.
 
     Raises:
-        ImageReadError: the file does not exist, is not a regular file, cannot be opened, or
-            is in a format this project does not read.
+        ImageReadError: the file does not exist, is not a regular file (a folder, FIFO or
+            device; checked before opening it), cannot be opened, or is in a format this project
+            does not read.
     """
     path = Path(path)
     if "\x00" in str(path):
         raise ImageReadError(f"{str(path)!r}: the file name contains a NUL character")
-    if not path.exists():
-        raise ImageReadError(f"{path}: no such file")
-    if not path.is_file():
-        raise ImageReadError(f"{path}: not a regular file")
+    require_regular_file(path)
     if _has_dicom_magic(path):
         return FileFormat.DICOM
     extension = _extension(path)

@@ -17,6 +17,16 @@ mammography DICOM through GDCM carries (GDCM ignores Pixel Spacing in MG objects
 is implausible for a mammogram, and an invented spacing would silently turn the 5 mm crop
 margin into 5 pixels; as unknown, it is taken from the manifest's ``pixel_spacing_mm`` column
 or reported by validation.
+
+Before SimpleITK opens anything, the file must be a regular file, and SimpleITK must recognise
+it as one of the formats listed here (it would also open JPEG, BMP, DICOM...: see
+:mod:`model_core.io.file_format`); the data file of a detached NRRD or MetaImage header is
+located and checked to be a regular file too. The header's size is checked against
+:data:`~model_core.io.file_checks.MAX_IMAGE_PIXELS` before the pixels are read, and after
+reading, the pixels are checked against the file: its format module does this
+(:mod:`~model_core.io.nifti_file`, :mod:`~model_core.io.nrrd_file`,
+:mod:`~model_core.io.meta_image_file`, through :mod:`~model_core.io.pixel_data`); PNG and TIFF
+decoders refuse a cut-short file themselves.
 """
 
 from __future__ import annotations
@@ -28,8 +38,27 @@ import SimpleITK as sitk  # noqa: N813 (the name SimpleITK documents)
 
 from model_core.case import CesmImage
 from model_core.errors import ImageReadError
+from model_core.io.file_checks import check_pixel_count, require_regular_file
+from model_core.io.meta_image_file import locate_meta_image_pixels
+from model_core.io.nifti_file import checked_nifti_pixels
+from model_core.io.nrrd_file import locate_nrrd_pixels
+from model_core.io.pixel_data import (
+    StoredPixels,
+    check_declared_pixels,
+    check_stored_pixels,
+    gzip_damage,
+)
 
 _NO_SPACING_EXTENSIONS = (".png",)
+
+#: SimpleITK's readers (ImageIO names) of the formats read here, and the format's name.
+_IMAGE_IOS: dict[str, str] = {
+    "NiftiImageIO": "NIfTI",
+    "NrrdImageIO": "NRRD",
+    "MetaImageIO": "MetaImage",
+    "PNGImageIO": "PNG",
+    "TIFFImageIO": "TIFF",
+}
 
 
 def _reason(error: RuntimeError) -> str:
@@ -43,12 +72,17 @@ def read_itk_array(path: str | Path) -> tuple[np.ndarray, tuple[float, float] | 
     """The 2-D pixel array (rows, columns), in the file's own type, and its (row, col) spacing.
 
     Raises:
-        ImageReadError: unreadable or corrupt file, a colour (multi-component) image, or not
-            2-D (nor 3-D with a single slice).
+        ImageReadError: not a regular file, unreadable, corrupt, cut short or too large (see
+            the module docstring), a colour (multi-component) image, or not 2-D (nor 3-D with a
+            single slice).
     """
     path = Path(path)
+    require_regular_file(path)
+    image_io = _image_io(path)
+    stored = _locate_stored_pixels(path, image_io)
     reader = sitk.ImageFileReader()
     reader.SetFileName(str(path))
+    reader.SetImageIO(image_io)
     try:
         reader.ReadImageInformation()
     except RuntimeError as error:
@@ -64,14 +98,72 @@ def read_itk_array(path: str | Path) -> tuple[np.ndarray, tuple[float, float] | 
             f"{path}: {len(size)}-D image of size {tuple(size)} (x, y, ...); expected one 2-D "
             "image (or 3-D with a single slice)"
         )
+    check_pixel_count(path, rows=int(size[1]), columns=int(size[0]))
     try:
         image = reader.Execute()
         array = sitk.GetArrayFromImage(image)
     except RuntimeError as error:
-        raise ImageReadError(f"{path}: cannot read the pixel data ({_reason(error)})") from error
+        reason = _reason(error)
+        if stored is not None:  # SimpleITK's reason can be obscure ("Reason: Success")
+            reason = _missing_data(stored, tuple(reversed(size)), reader) or reason
+        raise ImageReadError(f"{path}: cannot read the pixel data ({reason})") from error
+    if image_io == "NiftiImageIO":
+        array = checked_nifti_pixels(path, array)
+    elif stored is not None:
+        _check_against_file(stored, array)
     if array.ndim == 3:
         array = array[0]
     return array, _spacing(path, image.GetSpacing())
+
+
+def _image_io(path: Path) -> str:
+    """The SimpleITK reader that recognises the file's content; one of :data:`_IMAGE_IOS`."""
+    try:
+        image_io = sitk.ImageFileReader.GetImageIOFromFileName(str(path))
+    except RuntimeError as error:
+        raise ImageReadError(f"{path}: cannot read the image ({_reason(error)})") from error
+    if not image_io:
+        reason = gzip_damage(path) or "SimpleITK recognises no image format in it"
+        raise ImageReadError(f"{path}: cannot read the image ({reason})")
+    if image_io not in _IMAGE_IOS:
+        raise ImageReadError(
+            f"{path}: cannot read the image: SimpleITK reads it as {image_io}, not as one of "
+            f"the formats read here ({', '.join(_IMAGE_IOS.values())})"
+        )
+    return image_io
+
+
+def _missing_data(
+    stored: StoredPixels, shape: tuple[int, ...], reader: sitk.ImageFileReader
+) -> str | None:
+    """What the file lacks of the data its header declares, if it lacks any."""
+    dtype = sitk.GetArrayViewFromImage(sitk.Image([1, 1], reader.GetPixelID())).dtype
+    try:
+        check_declared_pixels(stored, shape, dtype)
+    except ImageReadError as error:
+        return str(error).removeprefix(f"{stored.header}: ")
+    return None
+
+
+def _locate_stored_pixels(path: Path, image_io: str) -> StoredPixels | None:
+    """For NRRD and MetaImage, where the pixel data lie (their data file checked regular)."""
+    if image_io == "NrrdImageIO":
+        return locate_nrrd_pixels(path)
+    if image_io == "MetaImageIO":
+        return locate_meta_image_pixels(path)
+    return None
+
+
+def _check_against_file(stored: StoredPixels, array: np.ndarray) -> None:
+    """The data are all there; where the stream had to be decoded, SimpleITK read the same."""
+    values = check_stored_pixels(stored, array)
+    if values is not None and not np.array_equal(
+        values, array.reshape(-1), equal_nan=array.dtype.kind == "f"
+    ):
+        raise ImageReadError(
+            f"{stored.where}: SimpleITK decoded other pixel values than the file's intact "
+            "compressed data hold; not read"
+        )
 
 
 def _spacing(path: Path, itk_spacing: tuple[float, ...]) -> tuple[float, float] | None:

@@ -210,8 +210,10 @@ def preprocess_case(
 ) -> PreprocessedInput:
     """The classifier's input for one :class:`~model_core.case.CesmCase`.
 
-    Errors are those of :func:`preprocess_arrays`, prefixed with the case id and the
-    low-energy file, plus a missing mask (the classifier needs the manifest's ``mask`` column).
+    Errors are those of :func:`preprocess_arrays`, prefixed with the case id and the file:
+    the recombined image's for an error in the ``recombined`` field (e.g. NaN inside its crop),
+    else the low-energy image's; plus a missing mask (the classifier needs the manifest's
+    ``mask`` column).
     """
     where = f"case {case.case_id!r}"
     if case.low_energy.source:
@@ -232,6 +234,9 @@ def preprocess_case(
             settings=settings,
         )
     except PreprocessingError as error:
+        # Errors start with their field; one in the recombined image names that image's file.
+        if str(error).startswith("recombined:") and case.recombined.source:
+            where = f"case {case.case_id!r} ({case.recombined.source})"
         raise PreprocessingError(f"{where}: {error}") from error
     return dataclasses.replace(result, case_id=case.case_id)
 
