@@ -3,7 +3,7 @@
 The decision looks at the content first: a DICOM Part 10 file carries a 128-byte preamble and
 the ``DICM`` magic, whatever its name (PACS exports often have no extension at all). Files
 without the magic are DICOM only when named ``.dcm``/``.dicom`` (some exporters drop the
-preamble). Everything else goes to SimpleITK if its extension is one of the formats DESIGN §3.1
+preamble). Everything else goes to SimpleITK if its extension is one of the formats docs/formats.md
 lists; SimpleITK itself would also open DICOM, JPEG, BMP..., but through it we would lose the
 DICOM display and geometry attributes, so those are refused with a clear message instead.
 """
@@ -16,7 +16,7 @@ from pathlib import Path
 from model_core.errors import ImageReadError
 from model_core.io.file_checks import require_regular_file
 
-#: Extensions (lower case) read through SimpleITK, as DESIGN §3.1 lists them.
+#: Extensions (lower case) read through SimpleITK, as docs/formats.md lists them.
 ITK_EXTENSIONS: tuple[str, ...] = (
     ".nii",
     ".nii.gz",

@@ -2,7 +2,7 @@
 
 A valid mask holds 0 for background and positive whole numbers for the lesion. Any positive
 label is lesion: ITK-SNAP paints label 1 by default, other tools use 255 or a lesion-specific
-label, and a case holds one lesion (DESIGN §3.1), so which label does not matter. NaN values
+label, and a case holds one lesion (docs/formats.md), so which label does not matter. NaN values
 (float masks written by resampling tools) count as background.
 
 Refused, naming the file: negative values (a mask whose background is -1, or 255 written into a

@@ -1,5 +1,5 @@
 """Reader-study statistics (proportions, ROC/DeLong, kappa, McNemar, MRMC) and the report.
 
 Each estimator returns a frozen result dataclass with ``summary()`` and ``to_dict()``; the
-``results.json`` of DESIGN §3.5 is built only from those ``to_dict()`` methods.
+``results.json`` (docs/analysis.md) is built only from those ``to_dict()`` methods.
 """

@@ -65,7 +65,7 @@ def paired_binary(
 class DiagnosticResult(FieldsToDict):
     """2x2 counts and the diagnostic proportions derived from them.
 
-    ``to_dict()`` (DESIGN §3.5): ``tp fp tn fn``, the five proportions, ``f1``.
+    ``to_dict()`` (docs/analysis.md): ``tp fp tn fn``, the five proportions, ``f1``.
 
     Attributes:
         tp, fp, tn, fn: counts (truth 1 = malignant; call 1 = malignant).

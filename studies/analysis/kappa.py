@@ -48,8 +48,8 @@ METHOD = "Cohen's kappa, Fleiss-Cohen-Everitt asymptotic SE"
 class KappaResult(FieldsToDict):
     """Cohen's kappa with Fleiss-Cohen-Everitt standard errors.
 
-    ``to_dict()`` (DESIGN §3.5 kappa): ``kappa, se, ci_low, ci_high``, the test, the method and
-    the setting (``weights, n, levels``), and ``note`` when there is one.
+    ``to_dict()`` (docs/analysis.md, kappa): ``kappa, se, ci_low, ci_high``, the test, the
+    method and the setting (``weights, n, levels``), and ``note`` when there is one.
 
     Attributes:
         kappa: the (weighted) kappa.

@@ -59,7 +59,7 @@ NO_DISCORDANT_NOTE = (
 class McNemarResult(FieldsToDict):
     """One McNemar test.
 
-    ``to_dict()`` (DESIGN §3.5 test): ``statistic, p_value, method, b, c, n`` (and ``note``).
+    ``to_dict()`` (docs/analysis.md, test): ``statistic, p_value, method, b, c, n`` (and ``note``).
 
     Attributes:
         statistic: chi-square (``chi2_cc``) or min(b, c) (``exact``, ``mid_p``).

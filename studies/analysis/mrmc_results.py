@@ -220,7 +220,7 @@ class MrmcResult:
         return self.random_readers_random_cases.p_value
 
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready dict for ``results.json`` (DESIGN §3.5, key ``mrmc``)."""
+        """JSON-ready dict for ``results.json`` (docs/analysis.md, key ``mrmc``)."""
         return {
             "figure_of_merit": self.figure_of_merit,
             "covariance_method": self.covariance_method,

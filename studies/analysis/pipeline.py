@@ -2,7 +2,7 @@
 
 This module only orchestrates: every number comes from an estimator module (proportions,
 diagnostic metrics, ROC/DeLong, kappa, McNemar, Obuchowski–Rockette MRMC) and every piece of
-``results.json`` (DESIGN §3.5) from that estimator's result object's ``to_dict()``. The result
+``results.json`` (docs/analysis.md) from that estimator's result object's ``to_dict()``. The result
 objects of :mod:`studies.analysis.study_results` add the structure of a reader study — readers ×
 sessions, reader pairs, model vs reader — and nothing else; the settings are in
 :mod:`studies.analysis.settings`.
@@ -284,7 +284,7 @@ def _subgroups(
 
 
 def run_analysis(inputs: StudyInputs, settings: AnalysisSettings | None = None) -> AnalysisResult:
-    """Run every analysis of DESIGN §3.5 on validated inputs.
+    """Run every analysis of docs/analysis.md on validated inputs.
 
     Raises:
         AnalysisInputError: when a subgroup column is not in the manifest.

@@ -49,7 +49,7 @@ CI_METHOD_NAMES: dict[str, str] = {
 class ProportionResult(FieldsToDict):
     """A proportion x/n with its confidence interval.
 
-    ``to_dict()`` (DESIGN §3.5 proportion): ``estimate, ci_low, ci_high, x, n, method``.
+    ``to_dict()`` (docs/analysis.md, proportion): ``estimate, ci_low, ci_high, x, n, method``.
 
     Attributes:
         estimate: x / n; NaN when n = 0.

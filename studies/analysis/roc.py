@@ -77,8 +77,8 @@ def scores_and_truth(
 class AucResult(FieldsToDict):
     """An AUC with standard error and confidence interval.
 
-    ``to_dict()`` (DESIGN §3.5 AUC): ``estimate, ci_low, ci_high, se``, the counts and ``method``,
-    plus ``n_boot`` and ``stratified`` for a bootstrap interval.
+    ``to_dict()`` (docs/analysis.md, AUC): ``estimate, ci_low, ci_high, se``, the counts and
+    ``method``, plus ``n_boot`` and ``stratified`` for a bootstrap interval.
 
     Attributes:
         estimate: the AUC (Mann-Whitney, ties 1/2).
@@ -153,8 +153,8 @@ def auc_delong(scores: ArrayLike, truth: ArrayLike, alpha: float = 0.05) -> AucR
 class DelongTestResult(FieldsToDict):
     """DeLong's paired test of two AUCs on the same cases (AUC1 - AUC2).
 
-    ``to_dict()``: the DESIGN §3.5 test (``statistic, p_value, method``), then every other field
-    but ``alpha``; ``note`` only when there is one.
+    ``to_dict()``: the test of docs/analysis.md (``statistic, p_value, method``), then every
+    other field but ``alpha``; ``note`` only when there is one.
 
     Attributes:
         statistic: z = (AUC1 - AUC2) / se.

@@ -27,7 +27,7 @@ class AnalysisSettings:
     """Choices that change the numbers; all are written to ``results.json`` under ``settings``.
 
     Attributes:
-        ci_method: interval of every proportion (DESIGN default: Wilson with continuity
+        ci_method: interval of every proportion (default: Wilson with continuity
             correction, as R ``prop.test`` and the paper).
         alpha: 1 − confidence level of every interval.
         mcnemar_method: primary McNemar variant (``chi2_cc``, ``exact`` or ``mid_p``).

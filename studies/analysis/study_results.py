@@ -1,8 +1,8 @@
 """The result objects of a reader-study analysis: readers × sessions, pairs, model, MRMC.
 
-Each is a frozen dataclass whose ``to_dict()`` gives its part of ``results.json`` (DESIGN §3.5);
-:class:`AnalysisResult` assembles them. They add the structure of a reader study and nothing
-else: every number in them comes from an estimator module.
+Each is a frozen dataclass whose ``to_dict()`` gives its part of ``results.json``
+(docs/analysis.md); :class:`AnalysisResult` assembles them. They add the structure of a reader
+study and nothing else: every number in them comes from an estimator module.
 """
 
 from __future__ import annotations
@@ -267,7 +267,8 @@ class AnalysisResult:
         raise KeyError(reader_id)
 
     def to_dict(self) -> dict[str, object]:
-        """DESIGN §3.5: ``readers, kappa, model, model_vs_readers, subgroups, mrmc, settings``."""
+        """The keys of docs/analysis.md: ``readers, kappa, model, model_vs_readers, subgroups,
+        mrmc, settings``."""
         model_vs: dict[str, dict[str, object]] = {}
         for comparison in self.model_vs_readers:
             model_vs.setdefault(comparison.reader_id, {})[comparison.session] = comparison.to_dict()

@@ -1,4 +1,4 @@
-"""The whole analysis on a simulated study: results.json shapes (DESIGN §3.5) and numbers that
+"""The whole analysis on a simulated study: results.json shapes (docs/analysis.md) and numbers that
 agree with the estimators called directly."""
 
 from __future__ import annotations
