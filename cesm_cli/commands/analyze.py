@@ -17,10 +17,17 @@ import dataclasses
 from pathlib import Path
 
 from model_core.staged_output import StagedOutput
+from studies.analysis.ci_convention import (
+    CI_METHODS,
+    NAMED_CONVENTIONS,
+    PAPER,
+    PROPORTION_NAMES,
+    CiConvention,
+    parse_ci_convention,
+)
 from studies.analysis.inputs import load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.pipeline import run_analysis
-from studies.analysis.proportions import CI_METHOD_NAMES
 from studies.analysis.report import write_report
 from studies.analysis.report.render import key_findings
 from studies.analysis.settings import MODEL_THRESHOLD_NAMES, AnalysisSettings
@@ -45,9 +52,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ci",
-        choices=tuple(CI_METHOD_NAMES),
-        default="wilson_cc",
-        help="confidence interval of proportions (default: wilson_cc, as R prop.test)",
+        type=_ci_convention,
+        default=PAPER,
+        metavar="SPEC",
+        help=f"confidence interval of each proportion: a convention ({', '.join(NAMED_CONVENTIONS)}"
+        f"; one name = one method for all), then PROPORTION=METHOD overrides, comma-separated, "
+        f"e.g. 'wilson_cc,accuracy=clopper_pearson'. Proportions: {', '.join(PROPORTION_NAMES)}; "
+        f"methods: {', '.join(CI_METHODS)}. Default {PAPER}: accuracy clopper_pearson, the "
+        "others wilson_cc, as Mao et al.'s tables",
     )
     parser.add_argument(
         "--alpha", type=float, default=0.05, help="1 − confidence level (default 0.05)"
@@ -94,6 +106,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="output folder")
 
 
+def _ci_convention(text: str) -> CiConvention:
+    """``--ci`` as a convention; a usage error (exit 2, nothing written) when malformed."""
+    try:
+        return parse_ci_convention(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
 def _parse_thresholds(items: list[str]) -> dict[str, float]:
     thresholds: dict[str, float] = {}
     problems = []
@@ -120,7 +140,7 @@ def _parse_thresholds(items: list[str]) -> dict[str, float]:
 def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> AnalysisSettings:
     try:
         return AnalysisSettings(
-            ci_method=args.ci,
+            ci=args.ci,
             alpha=args.alpha,
             mcnemar_method=args.mcnemar,
             bootstrap_replicates=args.bootstrap,

@@ -2,9 +2,11 @@
 
 Accuracy, sensitivity, specificity, PPV and NPV are binomial proportions of the 2x2 table of
 truth (pathology) against the reader's or model's call, each with a confidence interval from
-:func:`studies.analysis.proportions.proportion_ci` (default: Wilson with continuity correction as
-R ``prop.test``, the intervals of Mao et al. 2023). F1 = 2TP / (2TP + FP + FN) is given as a point
-estimate only: it has no standard closed-form interval.
+:func:`studies.analysis.proportions.proportion_ci`, by a per-proportion
+:class:`~studies.analysis.ci_convention.CiConvention` (default: Mao et al. 2023's — accuracy
+Clopper–Pearson, the others Wilson with continuity correction as R ``prop.test``).
+F1 = 2TP / (2TP + FP + FN) is given as a point estimate only: it has no standard closed-form
+interval.
 
 Undefined proportions (e.g. the PPV when nobody was called positive) follow the n = 0 policy of
 :mod:`studies.analysis.proportions`: NaN, exported as ``null``. F1 is ``None`` when
@@ -23,6 +25,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from studies.analysis.ci_convention import (
+    PAPER_CI,
+    PROPORTION_NAMES,
+    CiConvention,
+    as_ci_convention,
+)
 from studies.analysis.proportions import CiMethod, ProportionResult, proportion_ci
 from studies.analysis.result_dict import FieldsToDict
 
@@ -95,13 +103,7 @@ class DiagnosticResult(FieldsToDict):
 
     def proportions(self) -> dict[str, ProportionResult]:
         """The five proportions by name, in report order."""
-        return {
-            "accuracy": self.accuracy,
-            "sensitivity": self.sensitivity,
-            "specificity": self.specificity,
-            "ppv": self.ppv,
-            "npv": self.npv,
-        }
+        return {name: getattr(self, name) for name in PROPORTION_NAMES}
 
     def summary(self) -> str:
         """Several lines: the table, then one line per proportion."""
@@ -112,27 +114,34 @@ class DiagnosticResult(FieldsToDict):
 
 
 def diagnostic_metrics(
-    truth: ArrayLike, decision: ArrayLike, ci_method: CiMethod = "wilson_cc", alpha: float = 0.05
+    truth: ArrayLike,
+    decision: ArrayLike,
+    ci_method: CiMethod | CiConvention = PAPER_CI,
+    alpha: float = 0.05,
 ) -> DiagnosticResult:
     """Diagnostic proportions with CIs from truth and binary calls (1 = malignant).
 
     Args:
         truth: shape (cases,), 1 = malignant (diseased), 0 = benign.
         decision: shape (cases,), the call: 1 = malignant (positive), 0 = benign.
-        ci_method: interval method of :func:`~studies.analysis.proportions.proportion_ci`.
+        ci_method: the interval method of each proportion (a
+            :class:`~studies.analysis.ci_convention.CiConvention`; default the paper's), or one
+            method of :func:`~studies.analysis.proportions.proportion_ci` for all of them.
         alpha: significance level of the intervals.
 
     Raises:
-        ValueError: on values other than 0/1, different lengths, or empty input.
+        ValueError: on values other than 0/1, different lengths, empty input or an unknown
+            method.
     """
+    convention = as_ci_convention(ci_method)
     t, d = paired_binary(truth, decision, ("truth", "decision"))
     tp = int(np.sum((t == 1) & (d == 1)))
     fp = int(np.sum((t == 0) & (d == 1)))
     tn = int(np.sum((t == 0) & (d == 0)))
     fn = int(np.sum((t == 1) & (d == 0)))
 
-    def ci(x: int, n: int) -> ProportionResult:
-        return proportion_ci(x, n, method=ci_method, alpha=alpha)
+    def ci(name: str, x: int, n: int) -> ProportionResult:
+        return proportion_ci(x, n, method=convention.method(name), alpha=alpha)
 
     f1_denominator = 2 * tp + fp + fn
     return DiagnosticResult(
@@ -140,11 +149,11 @@ def diagnostic_metrics(
         fp=fp,
         tn=tn,
         fn=fn,
-        accuracy=ci(tp + tn, tp + fp + tn + fn),
-        sensitivity=ci(tp, tp + fn),
-        specificity=ci(tn, tn + fp),
-        ppv=ci(tp, tp + fp),
-        npv=ci(tn, tn + fn),
+        accuracy=ci("accuracy", tp + tn, tp + fp + tn + fn),
+        sensitivity=ci("sensitivity", tp, tp + fn),
+        specificity=ci("specificity", tn, tn + fp),
+        ppv=ci("ppv", tp, tp + fp),
+        npv=ci("npv", tn, tn + fn),
         f1=2 * tp / f1_denominator if f1_denominator else None,
     )
 

@@ -77,7 +77,7 @@ def _reader_results(inputs: StudyInputs, settings: AnalysisSettings) -> tuple[Re
             pom = inputs.pom[s, r]
             sessions[session] = SessionResult(
                 metrics=diagnostic_metrics(
-                    inputs.truth, inputs.decision[s, r], settings.ci_method, settings.alpha
+                    inputs.truth, inputs.decision[s, r], settings.ci, settings.alpha
                 ),
                 auc=auc_delong(pom, inputs.truth, alpha=settings.alpha),
                 auc_bootstrap=_bootstrap(pom, inputs.truth, settings, seed_offset=1 + 2 * r + s),
@@ -177,7 +177,7 @@ def _model_result(inputs: StudyInputs, settings: AnalysisSettings) -> ModelResul
     thresholds = _model_thresholds(scores, truth, settings)
     at_thresholds = {
         name: diagnostic_metrics(
-            truth, (scores >= t.value).astype(int), settings.ci_method, settings.alpha
+            truth, (scores >= t.value).astype(int), settings.ci, settings.alpha
         )
         for name, t in thresholds.items()
     }
@@ -276,7 +276,7 @@ def _subgroups(
             inputs.decision,
             inputs.reader_ids,
             model_calls,
-            ci_method=settings.ci_method,
+            ci_method=settings.ci,
             alpha=settings.alpha,
         )
         for column in settings.subgroup_columns

@@ -2,9 +2,11 @@
 
 The default interval is the Wilson score interval with continuity correction *exactly as R's*
 ``stats::prop.test(x, n)$conf.int`` computes it, because that is what the reader-study literature
-(Mao et al., Br J Cancer 2023, Tables 2-3: 28/33 -> 0.673-0.943, 13/13 -> 0.717-1.000) reports.
-Two details of R's implementation differ from Newcombe's textbook method 4 (Newcombe, Stat Med
-1998;17:857-72) and are reproduced on purpose:
+(Mao et al., Br J Cancer 2023, Tables 2-3: 28/33 -> 0.673-0.943, 13/13 -> 0.717-1.000) reports
+for sensitivity, specificity, PPV and NPV; the same paper gives accuracy the exact
+Clopper-Pearson interval, and which method each proportion of an analysis gets is the business of
+:mod:`studies.analysis.ci_convention`. Two details of R's implementation differ from Newcombe's
+textbook method 4 (Newcombe, Stat Med 1998;17:857-72) and are reproduced on purpose:
 
 * the continuity correction is ``min(0.5, |x - n/2|)`` (R shrinks it towards the default null
   p = 0.5), so at x = n/2 no correction is applied;
@@ -39,8 +41,8 @@ CiMethod = Literal["wilson_cc", "clopper_pearson", "wilson", "jeffreys"]
 #: Human-readable names of the interval methods, for summaries and reports.
 CI_METHOD_NAMES: dict[str, str] = {
     "wilson_cc": "Wilson score with continuity correction (R prop.test)",
-    "clopper_pearson": "Clopper-Pearson exact",
-    "wilson": "Wilson score",
+    "clopper_pearson": "Clopper–Pearson exact (R binom.test)",
+    "wilson": "Wilson score without continuity correction",
     "jeffreys": "Jeffreys",
 }
 

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from model_core import provenance
+from studies.analysis.ci_convention import PAPER_CI, CiConvention
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.numbers import check_alpha
-from studies.analysis.proportions import CiMethod
 
 #: Most bootstrap replicates: 50 times pROC's default of 2 000, far more than a percentile
 #: interval needs, so that a mistyped number fails at once instead of running for days.
@@ -27,8 +27,8 @@ class AnalysisSettings:
     """Choices that change the numbers; all are written to ``results.json`` under ``settings``.
 
     Attributes:
-        ci_method: interval of every proportion (default: Wilson with continuity
-            correction, as R ``prop.test`` and the paper).
+        ci: the interval method of each proportion (default: the paper's — accuracy
+            Clopper–Pearson, the others Wilson with continuity correction as R ``prop.test``).
         alpha: 1 − confidence level of every interval.
         mcnemar_method: primary McNemar variant (``chi2_cc``, ``exact`` or ``mid_p``).
         bootstrap_replicates: 0 = no bootstrap; otherwise the number of case resamples for
@@ -43,7 +43,7 @@ class AnalysisSettings:
         subgroup_columns: manifest columns analysed as subgroups.
     """
 
-    ci_method: CiMethod = "wilson_cc"
+    ci: CiConvention = PAPER_CI
     alpha: float = 0.05
     mcnemar_method: str = "chi2_cc"
     bootstrap_replicates: int = 0
@@ -55,6 +55,8 @@ class AnalysisSettings:
     subgroup_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.ci, CiConvention):
+            raise ValueError(f"ci must be a CiConvention, got {self.ci!r}")
         check_alpha(self.alpha)
         if self.mcnemar_method not in COMPARISON_METHODS:
             raise ValueError(
@@ -77,7 +79,8 @@ class AnalysisSettings:
     def to_dict(self) -> dict[str, object]:
         """The choices, as written under ``settings`` in ``results.json``."""
         return {
-            "ci_method": self.ci_method,
+            "ci_convention": self.ci.spec,
+            "ci_methods": self.ci.to_dict(),
             "alpha": self.alpha,
             "confidence_level": 1 - self.alpha,
             "mcnemar_method": self.mcnemar_method,

@@ -22,6 +22,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from model_core.vocabulary import BI_RADS_4, SESSIONS
+from studies.analysis.ci_convention import PAPER_CI, CiConvention
 from studies.analysis.diagnostic import DiagnosticResult, diagnostic_metrics
 from studies.analysis.proportions import CiMethod
 
@@ -163,7 +164,7 @@ def analyse_subgroups(
     reader_ids: Sequence[str],
     model_decision: NDArray[np.int_] | None,
     *,
-    ci_method: CiMethod = "wilson_cc",
+    ci_method: CiMethod | CiConvention = PAPER_CI,
     alpha: float = 0.05,
 ) -> SubgroupAnalysis:
     """Diagnostic metrics of every reader, session and the model within each group of ``column``.

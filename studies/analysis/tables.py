@@ -16,11 +16,12 @@ import pandas as pd
 
 from model_core.formats.spreadsheet_csv import write_spreadsheet_csv
 from model_core.vocabulary import AIDED, SESSIONS
+from studies.analysis.ci_convention import PROPORTION_NAMES
 from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.proportions import ProportionResult
 from studies.analysis.study_results import PAIRED_MEASURES, AnalysisResult, PairedComparison
 
-METRICS: tuple[str, ...] = ("accuracy", "sensitivity", "specificity", "ppv", "npv")
+METRICS: tuple[str, ...] = PROPORTION_NAMES
 SUBGROUP_METRICS: tuple[str, ...] = ("accuracy", "sensitivity", "specificity")
 METRIC_TITLES: dict[str, str] = {
     "accuracy": "Accuracy",
@@ -37,6 +38,12 @@ TABLE_TITLES: dict[str, str] = {
     "table_model_vs_readers": "Model versus readers (cf. Mao et al., Table 4)",
     "table_subgroups": "Subgroups (cf. Mao et al., Table 5)",
     "table_kappa": "Inter-reader agreement (Cohen's kappa)",
+}
+#: File name → the proportions the table shows, whose interval methods its footnote names.
+TABLE_PROPORTIONS: dict[str, tuple[str, ...]] = {
+    "table_readers": METRICS,
+    "table_model_vs_readers": METRICS,
+    "table_subgroups": SUBGROUP_METRICS,
 }
 NOT_AVAILABLE = "n/a"
 DASH = "–"  # en dash, as in print

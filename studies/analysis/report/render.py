@@ -25,10 +25,10 @@ from model_core.vocabulary import AIDED, UNAIDED
 from studies.analysis.inputs import StudyInputs
 from studies.analysis.mcnemar import METHOD_NAMES
 from studies.analysis.numbers import confidence_label
-from studies.analysis.proportions import CI_METHOD_NAMES
 from studies.analysis.report.figures import build_figures, figure_data_uri
 from studies.analysis.study_results import AnalysisResult, MrmcSummary
 from studies.analysis.tables import (
+    TABLE_PROPORTIONS,
     TABLE_TITLES,
     build_tables,
     format_interval,
@@ -57,6 +57,19 @@ MRMC_TITLES: dict[str, str] = {
     "sensitivity": "Sensitivity (jackknife covariance)",
     "specificity": "Specificity (jackknife covariance)",
 }
+
+
+def _table_note(name: str, result: AnalysisResult) -> str:
+    """The footnote of table ``name``: what its P values are, and, for a table of proportions,
+    which interval each proportion has (they differ by default, as in the paper)."""
+    note = TABLE_NOTES.get(name, "")
+    proportions = TABLE_PROPORTIONS.get(name)
+    if proportions is None:
+        return note
+    settings = result.settings
+    methods = settings.ci.describe(proportions)
+    intervals = f"{confidence_label(settings.alpha)} confidence intervals: {methods}."
+    return f"{note} {intervals}" if note else intervals
 
 
 def _environment() -> jinja2.Environment:
@@ -164,7 +177,7 @@ def key_findings(result: AnalysisResult) -> list[str]:
 def _settings_rows(result: AnalysisResult) -> list[tuple[str, str]]:
     settings = result.settings
     rows = [
-        ("Confidence intervals", f"{CI_METHOD_NAMES.get(settings.ci_method, settings.ci_method)}"),
+        ("Confidence intervals", f"{settings.ci.spec} ({settings.ci.describe()})"),
         ("Alpha", f"{settings.alpha:g} ({confidence_label(settings.alpha)} intervals)"),
         ("McNemar test (primary)", METHOD_NAMES.get(settings.mcnemar_method, "")),
         (
@@ -223,7 +236,7 @@ def render_html(
         ),
         "findings": key_findings(result),
         "confidence": confidence_label(settings.alpha),
-        "ci_method_name": CI_METHOD_NAMES.get(settings.ci_method, settings.ci_method),
+        "ci_methods": settings.ci.describe(),
         "mcnemar_name": METHOD_NAMES.get(settings.mcnemar_method, settings.mcnemar_method),
         "threshold_note": _threshold_note(result),
         "figures": figure_uris,
@@ -231,7 +244,7 @@ def render_html(
             {
                 "title": TABLE_TITLES[name],
                 "html": _html_table(frame),
-                "note": TABLE_NOTES.get(name, ""),
+                "note": _table_note(name, result),
             }
             for name, frame in tables.items()
         ],

@@ -60,7 +60,9 @@ def test_analyze_writes_every_output(
     assert _analyze(study, out, "--ci", "clopper_pearson", "--mcnemar", "exact") == 0
     assert _siblings(out) == OUTPUTS
     document = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    assert document["settings"]["ci_method"] == "clopper_pearson"
+    assert document["settings"]["ci_convention"] == "clopper_pearson"
+    assert set(document["settings"]["ci_methods"].values()) == {"clopper_pearson"}
+    assert document["readers"]["R1"]["aided"]["sensitivity"]["method"] == "clopper_pearson"
     assert document["readers"]["R1"]["mcnemar"]["accuracy"]["method"] == "exact"
     assert list(document["subgroups"]) == ["bi_rads", "diameter_cm", "center"]  # defaults
     assert "wrote" in capsys.readouterr().out
@@ -241,6 +243,41 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)
     assert exit_info.value.code == 2
+
+
+def test_ci_overrides_reach_the_results(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert _analyze(study, out, "--ci", "accuracy=jeffreys,npv=wilson") == 0
+    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert document["settings"]["ci_convention"] == "paper,accuracy=jeffreys,npv=wilson"
+    aided = document["readers"]["R2"]["aided"]
+    methods = {name: aided[name]["method"] for name in ("accuracy", "sensitivity", "npv")}
+    assert methods == {"accuracy": "jeffreys", "sensitivity": "wilson_cc", "npv": "wilson"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("accuracy=agresti", "'accuracy=agresti': unknown method 'agresti'"),
+        ("auc=wilson", "'auc=wilson': unknown proportion 'auc'"),
+        ("ppv=wilson,ppv=jeffreys", "ppv is set twice"),
+        ("paper,,", "empty item"),
+    ],
+)
+def test_malformed_ci_is_a_usage_error_naming_the_item(
+    study: StudyFiles,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    spec: str,
+    fragment: str,
+) -> None:
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        _analyze(study, out, "--ci", spec)
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "argument --ci" in error and fragment in error
+    assert not out.exists()
 
 
 def test_out_must_not_be_a_file(study: StudyFiles, tmp_path: Path) -> None:

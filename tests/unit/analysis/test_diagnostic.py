@@ -46,6 +46,21 @@ def test_matches_R(case: ReferenceCase, method: str) -> None:
         assert_close(result.f1, expected["f1"], "f1")
 
 
+@pytest.mark.parametrize("case", case_params("diagnostic_metrics"))
+def test_default_is_the_papers_convention_against_R(case: ReferenceCase) -> None:
+    """Defaults: accuracy as R binom.test (Clopper–Pearson), the rest as R prop.test."""
+    result = diagnostic_metrics(case.column("truth", int), case.column("reader_call", int))
+    for name in NAMES:
+        got, want = getattr(result, name), case.expected[name]
+        key = "clopper_pearson" if name == "accuracy" else "wilson_cc"
+        assert got.method == key, name
+        if want["estimate"] is None:
+            assert math.isnan(got.ci_low) and math.isnan(got.ci_high)
+            continue
+        assert_close(got.ci_low, want[key]["lower"], f"{name}.{key}.lower", REL_TOL)
+        assert_close(got.ci_high, want[key]["upper"], f"{name}.{key}.upper", REL_TOL)
+
+
 def test_undefined_specificity_exports_null() -> None:
     """Only diseased cases: specificity is 0/0 (R/epiR: NA)."""
     result = diagnostic_metrics([1, 1, 1, 1], [1, 0, 1, 1])

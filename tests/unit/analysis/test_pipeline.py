@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from studies.analysis.ci_convention import CiConvention, parse_ci_convention
 from studies.analysis.diagnostic import diagnostic_metrics
 from studies.analysis.inputs import SESSIONS, StudyInputs, load_inputs
 from studies.analysis.kappa import cohen_kappa
@@ -167,7 +168,14 @@ def test_mrmc_section(document: dict) -> None:
 
 def test_settings_section(document: dict) -> None:
     settings = document["settings"]
-    assert settings["ci_method"] == "wilson_cc"
+    assert settings["ci_convention"] == "paper"
+    assert settings["ci_methods"] == {
+        "accuracy": "clopper_pearson",
+        "sensitivity": "wilson_cc",
+        "specificity": "wilson_cc",
+        "ppv": "wilson_cc",
+        "npv": "wilson_cc",
+    }
     assert settings["alpha"] == 0.05
     assert settings["mcnemar_method"] == "chi2_cc"
     assert {"numpy", "scipy", "statsmodels", "pandas", "cesm-reader"} <= set(settings["versions"])
@@ -334,11 +342,41 @@ def test_primary_mcnemar_method_is_configurable(inputs: StudyInputs) -> None:
 
 
 def test_ci_method_and_alpha_reach_every_proportion(inputs: StudyInputs) -> None:
-    settings = AnalysisSettings(ci_method="clopper_pearson", alpha=0.1)
+    settings = AnalysisSettings(ci=CiConvention.uniform("clopper_pearson"), alpha=0.1)
     result = run_analysis(inputs, settings)
     accuracy = result.readers[0].sessions["aided"].metrics.accuracy
     assert accuracy.method == "clopper_pearson" and accuracy.alpha == 0.1
     assert result.to_dict()["settings"]["confidence_level"] == pytest.approx(0.9)
+
+
+def _interval_methods(tree: object) -> set[tuple[str, str]]:
+    """(proportion name, method) of every proportion anywhere in a results.json tree."""
+    found: set[tuple[str, str]] = set()
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            if isinstance(value, dict) and {"x", "n", "method"} <= set(value):
+                found.add((key, value["method"]))
+            else:
+                found |= _interval_methods(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            found |= _interval_methods(value)
+    return found
+
+
+def test_each_proportion_everywhere_has_its_conventions_method(inputs: StudyInputs) -> None:
+    """Readers, model thresholds and subgroups all follow the per-proportion convention."""
+    convention = parse_ci_convention("wilson,accuracy=clopper_pearson,npv=jeffreys")
+    settings = AnalysisSettings(ci=convention, subgroup_columns=SUBGROUPS)
+    document = run_analysis(inputs, settings).to_dict()
+    assert _interval_methods({k: document[k] for k in ("readers", "model", "subgroups")}) == {
+        ("accuracy", "clopper_pearson"),
+        ("sensitivity", "wilson"),
+        ("specificity", "wilson"),
+        ("ppv", "wilson"),
+        ("npv", "jeffreys"),
+    }
+    assert document["settings"]["ci_convention"] == "wilson,accuracy=clopper_pearson,npv=jeffreys"
 
 
 def test_given_thresholds_are_used(inputs: StudyInputs) -> None:
@@ -360,6 +398,7 @@ def test_given_thresholds_are_used(inputs: StudyInputs) -> None:
         {"comparison_threshold": "median"},
         {"bootstrap_replicates": -1},
         {"bootstrap_seed": -1},
+        {"ci": "clopper_pearson"},  # a method name, not a convention
     ],
 )
 def test_impossible_settings_are_refused(options: dict) -> None:
