@@ -19,6 +19,7 @@ exactly as read, with its SHA-256, so that the store records what the coordinato
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import stat
 import tomllib
@@ -78,10 +79,15 @@ class StudyDefinitionError(StudyError):
 # ------------------------------------------------------------------------------ value types
 
 
-def _no_bool(value: object) -> object:
-    """TOML's ``true`` is not the number 1: refuse it where a number is expected."""
+def _plain_number(value: object) -> object:
+    """TOML's ``true`` is not the number 1, and ``nan``/``inf`` are not probabilities: refuse
+    them before the bounds are checked (``nan`` would otherwise be "not at least 0")."""
     if isinstance(value, bool):
         raise PydanticCustomError("not_a_number", "must be a number, not true/false")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError(
+            "not_finite", "must be a finite number; got {value}", {"value": value}
+        )
     return value
 
 
@@ -108,7 +114,7 @@ Slug = Annotated[str, Field(strict=True, pattern=_SLUG)]
 Text = Annotated[str, Field(strict=True, min_length=1, max_length=200)]
 Count = Annotated[int, Field(strict=True, ge=0)]
 Probability = Annotated[
-    float, BeforeValidator(_no_bool), Field(ge=0.0, le=1.0, allow_inf_nan=False)
+    float, BeforeValidator(_plain_number), Field(ge=0.0, le=1.0, allow_inf_nan=False)
 ]
 FilePath = Annotated[Path, BeforeValidator(_text_path)]
 
@@ -378,12 +384,13 @@ def _read_definition_text(path: Path) -> str:
     except OSError as error:
         reason = error.strerror or str(error)
         raise StudyDefinitionError([f"{path}: cannot be read ({reason})"]) from None
-    with os.fdopen(descriptor, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
         if stat.S_ISDIR(mode):
             raise StudyDefinitionError([f"{path}: is a folder, not a study.toml file"])
-        if not stat.S_ISREG(mode):
-            raise StudyDefinitionError([f"{path}: is not a regular file (a pipe or a device?)"])
+        raise StudyDefinitionError([f"{path}: is not a regular file (a pipe or a device?)"])
+    with os.fdopen(descriptor, "rb") as handle:
         try:
             data = handle.read(MAX_DEFINITION_BYTES + 1)
         except OSError as error:
@@ -445,6 +452,8 @@ def _location(item: Any) -> tuple[str | int, ...]:
 def _path_text(loc: tuple[str | int, ...]) -> str:
     text = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for an invalid key of a table: the key is named
+            continue
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return text or "(top level)"
 

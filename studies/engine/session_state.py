@@ -20,7 +20,7 @@ engine audits; an override never opens a second session before the first is comp
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from studies.errors import StudyError
@@ -78,11 +78,13 @@ def next_state(state: SessionState | str, action: SessionAction | str) -> Sessio
 
 
 def washout_opens_at(first_completed_at: datetime, washout_days: int) -> datetime:
-    """When a reader's second session may open: ``washout_days`` × 24 h after the first ended."""
+    """When a reader's second session may open (in UTC): ``washout_days`` × 24 h after the first
+    session was completed."""
     _require_aware(first_completed_at, "first_completed_at")
     if isinstance(washout_days, bool) or not isinstance(washout_days, int) or washout_days < 0:
         raise ValueError(f"washout_days must be an integer >= 0, got {washout_days!r}")
-    return first_completed_at + timedelta(days=washout_days)
+    # In UTC: adding days to a local time would add wall-clock days, 23 or 25 h across a change.
+    return first_completed_at.astimezone(UTC) + timedelta(days=washout_days)
 
 
 def can_open_second_session(
