@@ -266,9 +266,7 @@ def _validate_unique(
                 )
                 repeats.append(
                     InitErrorDetails(
-                        type=PydanticCustomError(
-                            "duplicate", message.replace("{", "{{").replace("}", "}}")
-                        ),
+                        type=PydanticCustomError("duplicate", "{message}", {"message": message}),
                         loc=where,
                         input=item_key,
                     )
@@ -290,10 +288,9 @@ def _reraised(error: ValidationError) -> list[InitErrorDetails]:
     """Errors of an inner validation, in the form that can be raised again with others."""
     return [
         InitErrorDetails(
+            # The message goes in through the context: templates have no escape for braces.
             type=PydanticCustomError(
-                item["type"],
-                str(item["msg"]).replace("{", "{{").replace("}", "}}"),
-                item.get("ctx"),
+                item["type"], "{message}", {**item.get("ctx", {}), "message": str(item["msg"])}
             ),
             loc=tuple(item["loc"]),
             input=item.get("input"),

@@ -328,3 +328,19 @@ def test_oversized_file(tmp_path: Path) -> None:
     path.write_text(study_toml() + "#" * MAX_DEFINITION_BYTES, encoding="utf-8")
     with pytest.raises(StudyDefinitionError, match="larger than 1 MiB"):
         load_study_definition(path)
+
+
+def test_braces_in_values_are_reported_as_written(tmp_path: Path) -> None:
+    overrides = {
+        "practice_cases": ["a{b}", "a{b}"],
+        "readers": [
+            {"id": "R1", "name": "A", "years_experience": "{x}"},
+            {"id": "R1", "name": "B", "years_experience": 1},
+        ],
+    }
+    problems = problems_of(tmp_path, overrides)
+    assert any("practice_cases[1]: duplicate case 'a{b}'" in p for p in problems)
+    assert any(
+        'readers[0].years_experience: must be a whole number; got "{x}"' in p for p in problems
+    )
+    assert any("readers[1].id: duplicate reader id 'R1'" in p for p in problems)
