@@ -43,6 +43,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from model_core.limits import MAX_READERS
 from studies.errors import StudyError
 
 #: The reading designs (docs/study_definition.md#designs).
@@ -59,7 +60,6 @@ DEFAULT_WASHOUT_DAYS: Final = 56
 MIN_ADVISED_WASHOUT_DAYS: Final = 28
 #: Upper bounds that catch typing slips (a seed typed into the washout), not real studies.
 MAX_WASHOUT_DAYS: Final = 3650
-MAX_READERS: Final = 1000
 MAX_BLOCK_SIZE: Final = 1000
 #: A study.toml is a page of text; anything larger is not one.
 MAX_DEFINITION_BYTES: Final = 1024 * 1024

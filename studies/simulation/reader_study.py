@@ -32,6 +32,7 @@ import pandas as pd
 
 from model_core.formats.reads import READS_COLUMNS, write_reads
 from model_core.formats.scores import fold_column, write_scores
+from model_core.limits import MAX_READERS
 from model_core.manifest import load_manifest, write_manifest
 from model_core.vocabulary import (
     AIDED,
@@ -44,9 +45,8 @@ from model_core.vocabulary import (
 from studies.errors import SynthesisError
 
 N_FOLDS = 5
-#: Limits of a simulated study, far above any real reader study (Mao et al.: 6 readers, 146
-#: cases), so that a mistyped number fails at once instead of running out of memory.
-MAX_READERS = 1000
+#: Most reads of a simulated study, far above any real reader study (Mao et al.: 6 readers × 146
+#: cases × 2), so that a mistyped number fails at once instead of running out of memory.
 MAX_READS = 5_000_000
 #: Share of a latent score's variance that comes from the case effect common to every reader.
 CASE_CORRELATION = 0.5
