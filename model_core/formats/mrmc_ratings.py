@@ -109,6 +109,12 @@ def _study_ids(reads: pd.DataFrame) -> tuple[str, ...]:
     return tuple(sorted({str(s) for s in reads["study_id"].dropna() if str(s)}))
 
 
+def _plain(value: object) -> object:
+    """A cell as the user wrote it: ``0``, not ``np.int64(0)``."""
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
+
+
 def _where(row: pd.Series) -> str:
     return f"reader {row['reader_id']!r}, {row['session']} read of case {row['case_id']!r}"
 
@@ -126,7 +132,7 @@ def _check_reads(
                 target,
                 None,
                 "session",
-                f"{_where(row)}: {row['session']!r} is not "
+                f"{_where(row)}: {_plain(row['session'])!r} is not "
                 f"{' or '.join(repr(session) for session in SESSIONS)}",
             )
         if not _is_pom(row["pom"]):
@@ -134,7 +140,7 @@ def _check_reads(
                 target,
                 None,
                 "pom",
-                f"{_where(row)}: {row['pom']!r} is not a probability of malignancy from "
+                f"{_where(row)}: {_plain(row['pom'])!r} is not a probability of malignancy from "
                 f"{POM_RANGE[0]:g} to {POM_RANGE[1]:g}",
             )
         key = (str(row["reader_id"]), str(row["session"]), str(row["case_id"]))
@@ -163,7 +169,7 @@ def _check_truth(
         case_id = row["case_id"]
         given = truth.get(case_id)
         if given is None or isinstance(given, bool) or given not in (0, 1):
-            shown = "no truth" if given is None else f"truth {given!r}, not 0 or 1"
+            shown = "no truth" if given is None else f"truth {_plain(given)!r}, not 0 or 1"
             problems.add(
                 target,
                 None,
@@ -181,6 +187,6 @@ def _check_truth(
                 target,
                 None,
                 "truth",
-                f"case {case_id!r}: the reads give truth {disagree.iloc[0]!r}, "
+                f"case {case_id!r}: the reads give truth {_plain(disagree.iloc[0])!r}, "
                 f"the study's truth is {given}",
             )
