@@ -122,34 +122,43 @@ def _where(row: pd.Series) -> str:
 def _check_reads(
     reads: pd.DataFrame, truth: Mapping[str, int | None], target: str, problems: ProblemCollector
 ) -> None:
-    seen: dict[tuple[str, str, str], int] = {}
-    for position, (_, row) in enumerate(reads.iterrows(), start=1):
-        for column in ("reader_id", "case_id"):
-            if not isinstance(row[column], str) or not row[column]:
-                problems.add(target, None, column, f"read {position} has no {column}")
-        if row["session"] not in SESSIONS:
-            problems.add(
-                target,
-                None,
-                "session",
-                f"{_where(row)}: {_plain(row['session'])!r} is not "
-                f"{' or '.join(repr(session) for session in SESSIONS)}",
-            )
-        if not _is_pom(row["pom"]):
-            problems.add(
-                target,
-                None,
-                "pom",
-                f"{_where(row)}: {_plain(row['pom'])!r} is not a probability of malignancy from "
-                f"{POM_RANGE[0]:g} to {POM_RANGE[1]:g}",
-            )
-        key = (str(row["reader_id"]), str(row["session"]), str(row["case_id"]))
-        if key in seen:
-            problems.add(
-                target, None, "case_id", f"{_where(row)} is repeated (read {seen[key]} too)"
-            )
-        else:
-            seen[key] = position
+    """Per-read checks, vectorised; only the reads with a problem are visited."""
+    for column in ("reader_id", "case_id"):
+        values = reads[column]
+        missing = ~values.map(lambda v: isinstance(v, str) and v != "").to_numpy(bool)
+        for position in missing.nonzero()[0]:
+            problems.add(target, None, column, f"read {position + 1} has no {column}")
+    bad_session = ~reads["session"].isin(SESSIONS).to_numpy(bool)
+    for position in bad_session.nonzero()[0]:
+        row = reads.iloc[position]
+        problems.add(
+            target,
+            None,
+            "session",
+            f"{_where(row)}: {_plain(row['session'])!r} is not "
+            f"{' or '.join(repr(session) for session in SESSIONS)}",
+        )
+    bad_pom = ~reads["pom"].map(_is_pom).to_numpy(bool)
+    for position in bad_pom.nonzero()[0]:
+        row = reads.iloc[position]
+        problems.add(
+            target,
+            None,
+            "pom",
+            f"{_where(row)}: {_plain(row['pom'])!r} is not a probability of malignancy from "
+            f"{POM_RANGE[0]:g} to {POM_RANGE[1]:g}",
+        )
+    key = reads[["reader_id", "session", "case_id"]].astype(str)
+    repeated = key.duplicated(keep="first").to_numpy(bool)
+    if repeated.any():
+        keys = [tuple(k) for k in key.itertuples(index=False)]
+        first: dict[tuple[object, ...], int] = {}
+        for number, k in enumerate(keys, start=1):
+            first.setdefault(k, number)
+        for position in repeated.nonzero()[0]:
+            row = reads.iloc[position]
+            earlier = first[keys[position]]
+            problems.add(target, None, "case_id", f"{_where(row)} is repeated (read {earlier} too)")
     _check_truth(reads, truth, target, problems)
 
 
@@ -164,9 +173,12 @@ def _check_truth(
     reads: pd.DataFrame, truth: Mapping[str, int | None], target: str, problems: ProblemCollector
 ) -> None:
     """Every rated case has a truth of 0 or 1, the same as the reads' own ``truth`` column."""
-    by_case = reads.drop_duplicates("case_id")
-    for _, row in by_case.iterrows():
-        case_id = row["case_id"]
+    stated = (
+        reads.groupby("case_id", sort=False)["truth"].agg(lambda v: v.dropna().unique().tolist())
+        if "truth" in reads.columns
+        else None
+    )
+    for case_id in reads["case_id"].drop_duplicates():
         given = truth.get(case_id)
         if given is None or isinstance(given, bool) or given not in (0, 1):
             shown = "no truth" if given is None else f"truth {_plain(given)!r}, not 0 or 1"
@@ -178,15 +190,14 @@ def _check_truth(
                 "rated case labelled benign or malignant)",
             )
             continue
-        if "truth" not in reads.columns:
-            continue
-        stated = reads.loc[reads["case_id"] == case_id, "truth"]
-        disagree = stated[stated.notna() & (stated != given)]
-        if not disagree.empty:
+        disagree = [
+            value for value in ([] if stated is None else stated[case_id]) if value != given
+        ]
+        if disagree:
             problems.add(
                 target,
                 None,
                 "truth",
-                f"case {case_id!r}: the reads give truth {_plain(disagree.iloc[0])!r}, "
+                f"case {case_id!r}: the reads give truth {_plain(disagree[0])!r}, "
                 f"the study's truth is {given}",
             )

@@ -46,8 +46,9 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from model_core.errors import ExportError
 from model_core.formats.mrmc_ratings import MrmcRatings, mrmc_ratings
@@ -107,10 +108,8 @@ def write_rjafroc_workbook(
     _check_fully_crossed(ratings, str(target), problems)
     problems.raise_if_any(ExportError, "the reads to write as an RJafroc workbook")
     numbers = {case_id: number for number, case_id in enumerate(ratings.truth, start=1)}
-    workbook = Workbook()
-    first = workbook.active
-    assert isinstance(first, Worksheet)  # a new workbook has one worksheet
-    _fill_truth(first, ratings, numbers)
+    workbook = Workbook(write_only=True)  # streamed: no per-cell bookkeeping
+    _fill_truth(workbook.create_sheet(SHEET_TRUTH), ratings, numbers)
     _fill_ratings(workbook.create_sheet(SHEET_FP), ratings, numbers, malignant=False)
     _fill_ratings(workbook.create_sheet(SHEET_TP), ratings, numbers, malignant=True)
     _fill_usage(workbook.create_sheet(SHEET_USAGE), ratings.study_ids, simulated)
@@ -118,16 +117,20 @@ def write_rjafroc_workbook(
     return target
 
 
-def _append(sheet: Worksheet, values: Sequence[object]) -> None:
+def _append(sheet: WriteOnlyWorksheet, values: Sequence[object]) -> None:
     """Append a row, text kept as text (openpyxl would take ``=...`` for a formula)."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
+    row: list[object] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"
+            row.append(cell)
+        else:
+            row.append(value)
+    sheet.append(row)
 
 
-def _fill_truth(sheet: Worksheet, ratings: MrmcRatings, numbers: dict[str, int]) -> None:
-    sheet.title = SHEET_TRUTH
+def _fill_truth(sheet: WriteOnlyWorksheet, ratings: MrmcRatings, numbers: dict[str, int]) -> None:
     _append(sheet, [*TRUTH_COLUMNS, STUDY_CASE_COLUMN])
     readers = ",".join(ratings.readers)
     modalities = ",".join(ratings.modalities)
@@ -137,7 +140,7 @@ def _fill_truth(sheet: Worksheet, ratings: MrmcRatings, numbers: dict[str, int])
 
 
 def _fill_ratings(
-    sheet: Worksheet, ratings: MrmcRatings, numbers: dict[str, int], *, malignant: bool
+    sheet: WriteOnlyWorksheet, ratings: MrmcRatings, numbers: dict[str, int], *, malignant: bool
 ) -> None:
     _append(sheet, TP_COLUMNS if malignant else FP_COLUMNS)
     for reader, modality, case_id, score in ratings.ratings.itertuples(index=False):
@@ -148,7 +151,7 @@ def _fill_ratings(
         _append(sheet, [reader, modality, numbers[case_id], *lesion, rating])
 
 
-def _fill_usage(sheet: Worksheet, study_ids: Sequence[str], simulated: bool) -> None:
+def _fill_usage(sheet: WriteOnlyWorksheet, study_ids: Sequence[str], simulated: bool) -> None:
     lines = [
         "Written by cesm-reader"
         + (f" from study {', '.join(study_ids)}" if study_ids else "")

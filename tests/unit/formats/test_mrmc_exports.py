@@ -276,7 +276,7 @@ def _set(frame: pd.DataFrame, row: int, column: str, value: object) -> pd.DataFr
         (lambda r, t: (_set(r, 3, "pom", "high"), t), "'high' is not a probability"),
         (lambda r, t: (_set(r, 3, "session", "both"), t), "'both' is not 'unaided' or 'aided'"),
         (lambda r, t: (_set(r, 3, "reader_id", ""), t), "has no reader_id"),
-        (lambda r, t: (pd.concat([r, r.iloc[[3]]]), t), "is repeated"),
+        (lambda r, t: (pd.concat([r, r.iloc[[3]]]), t), "is repeated (read 4 too)"),
         (lambda r, t: (r, {k: v for k, v in t.items() if k != "007"}), "'007' was read but"),
         (lambda r, t: (r, {**t, "007": 2}), "truth 2, not 0 or 1"),
         (lambda r, t: (r, {**t, "007": 1}), "the reads give truth 0"),
