@@ -31,3 +31,8 @@ class PreprocessingError(CesmError):
 class OutputError(CesmError):
     """An output cannot be written where asked: not a folder, not writable, or in the way of
     files the tool did not make."""
+
+
+class ExportError(CesmError):
+    """Reads cannot be written in another tool's format (iMRMC, RJafroc): an id that the format
+    cannot carry, a score out of range, a missing truth, or data the tool would refuse."""
