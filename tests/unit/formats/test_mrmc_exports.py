@@ -1,13 +1,20 @@
 """The iMRMC input file and RJafroc's workbook: read back as those tools read them, and refusals.
 
-Neither Java's iMRMC nor R's RJafroc runs here, so what is written is read back with their
-readers transcribed from their code (``imrmc_reader_rules``, ``rjafroc_reader_rules``), and the
-transcriptions are first checked on the tools' own example files (``data/README.md``).
+Neither Java's iMRMC nor R's RJafroc runs here, so what is written is read back with readers
+written from their input rules (``imrmc_reader_rules``, ``rjafroc_reader_rules``). Those readers
+are checked on the tools' own example files when a checkout of each tool is at hand (the files
+are not copied into this project): set ``CESM_IMRMC_CHECKOUT`` to a clone of
+github.com/DIDSR/iMRMC (its ``Rpackage/iMRMC/tests/testthat/input.imrmc`` is read) and
+``CESM_RJAFROC_CHECKOUT`` to a clone of github.com/dpc10ster/RJafroc (its
+``inst/extdata/toyFiles/ROC/`` examples; which it accepts and refuses is taken from its own
+``tests/testthat/test-DfReadDataFile.R``). Without them, those checks are skipped, and the
+round trips below still run.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +30,27 @@ from model_core.formats.rjafroc import STUDY_CASE_COLUMN, write_rjafroc_workbook
 from model_core.vocabulary import SESSIONS
 from studies.simulation.reader_study import simulate_reader_study
 
-DATA = Path(__file__).parent / "data"
+
+def _checkout_file(variable: str, relative: str) -> Path:
+    root = os.environ.get(variable)
+    if not root:
+        pytest.skip(f"{variable} is not set (a checkout of the tool's repository)")
+    path = Path(root) / relative
+    if not path.is_file():
+        pytest.skip(f"{path} not found in the checkout named by {variable}")
+    return path
+
+
+def _imrmc_example() -> Path:
+    return _checkout_file("CESM_IMRMC_CHECKOUT", "Rpackage/iMRMC/tests/testthat/input.imrmc")
+
+
+def _rjafroc_example(name: str) -> Path:
+    folder = "inst/extdata/toyFiles/ROC/"
+    relative = folder + (f"bad/{name[4:]}" if name.startswith("bad-") else name)
+    return _checkout_file("CESM_RJAFROC_CHECKOUT", relative)
+
+
 #: Case ids as a real manifest may have them: leading zeros, punctuation, non-ASCII, and a
 #: spreadsheet formula look-alike. None has a comma or white space (iMRMC cannot carry those).
 CASE_IDS = ("007", "P-12/L", "ä-3", "=1+1", "case.5", "C6", "10", "2")
@@ -57,7 +84,7 @@ def _scores(reads: pd.DataFrame) -> dict[tuple[str, str, str], float]:
 
 
 def test_imrmc_transcription_reads_imrmcs_own_example() -> None:
-    data = read_imrmc_like_java(DATA / "imrmc/input.imrmc")
+    data = read_imrmc_like_java(_imrmc_example())
     assert data.title == "This is row 1 of front matter"
     assert data.reader_ids == [f"reader{i}" for i in range(1, 6)]
     assert data.modality_ids == ["testA", "testB"]
@@ -79,14 +106,14 @@ def test_imrmc_transcription_reads_imrmcs_own_example() -> None:
     ids=["replicate", "no truth", "duplicate truth", "no begin", "bad size"],
 )
 def test_imrmc_transcription_refuses_what_java_refuses(tmp_path: Path, edit, message) -> None:
-    lines = (DATA / "imrmc/input.imrmc").read_text(encoding="utf-8").splitlines()
+    lines = _imrmc_example().read_text(encoding="utf-8").splitlines()
     path = tmp_path / "edited.imrmc"
     path.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
     with pytest.raises(ImrmcReadError, match=message):
         read_imrmc_like_java(path)
 
 
-#: RJafroc's verdicts on its example files, from its tests (data/README.md).
+#: RJafroc's verdicts on its example files, from its own tests (``bad-x`` is ``bad/x``).
 RJAFROC_EXAMPLES = {
     "rocCr.xlsx": True,
     "rocCrStrRdrsTrts.xlsx": True,
@@ -105,7 +132,7 @@ RJAFROC_EXAMPLES = {
 @pytest.mark.filterwarnings("ignore:Unknown extension:UserWarning")
 @pytest.mark.parametrize("name, accepted", sorted(RJAFROC_EXAMPLES.items()))
 def test_rjafroc_transcription_gives_rjafrocs_verdicts(name: str, accepted: bool) -> None:
-    path = DATA / "rjafroc" / name
+    path = _rjafroc_example(name)
     if accepted:
         dataset = read_rjafroc_like_r(path)
         assert len(dataset.nl) == len(dataset.modalities) * len(dataset.readers) * len(
@@ -119,8 +146,8 @@ def test_rjafroc_transcription_gives_rjafrocs_verdicts(name: str, accepted: bool
 @pytest.mark.filterwarnings("ignore:Unknown extension:UserWarning")
 def test_rjafroc_transcription_keeps_text_reader_and_modality_ids() -> None:
     """``rocCrStrRdrsTrts`` is ``rocCr`` with readers Rdr0… and modalities Trt0…."""
-    numbered = read_rjafroc_like_r(DATA / "rjafroc/rocCr.xlsx")
-    named = read_rjafroc_like_r(DATA / "rjafroc/rocCrStrRdrsTrts.xlsx")
+    numbered = read_rjafroc_like_r(_rjafroc_example("rocCr.xlsx"))
+    named = read_rjafroc_like_r(_rjafroc_example("rocCrStrRdrsTrts.xlsx"))
     assert named.readers == [f"Rdr{r}" for r in numbered.readers]
     assert named.modalities == [f"Trt{m}" for m in numbered.modalities]
     for ours, theirs in ((numbered.nl, named.nl), (numbered.ll, named.ll)):
