@@ -31,3 +31,8 @@ class PreprocessingError(CesmError):
 class OutputError(CesmError):
     """An output cannot be written where asked: not a folder, not writable, or in the way of
     files the tool did not make."""
+
+
+class DatasetImportError(CesmError):
+    """A public dataset's folder cannot be imported: a file it must have is missing, or one of
+    its tables is not the table its authors describe (no such sheet, columns missing)."""
