@@ -8,9 +8,9 @@ adds the file, line and column.
 detectors) or two numbers ``row\\column`` separated by a backslash, as DICOM writes its Pixel
 Spacing; both in millimetres.
 
-Labels, laterality, view and BI-RADS are compared case-insensitively and stored in their
-canonical spelling (``malignant``, ``L``, ``MLO``, ``4A``), since spreadsheets edited by hand
-vary in case and nothing is lost by normalising.
+Labels, laterality, view, BI-RADS and breast density are compared case-insensitively and stored
+in their canonical spelling (``malignant``, ``L``, ``MLO``, ``4A``, ``C``), since spreadsheets
+edited by hand vary in case and nothing is lost by normalising.
 """
 
 from __future__ import annotations
