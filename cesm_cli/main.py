@@ -44,6 +44,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("preprocess", "cesm_cli.commands.preprocess", "write what the model sees for a case"),
     Command("analyze", "cesm_cli.commands.analyze", "reader-study statistics and report"),
     Command("simulate-reads", "cesm_cli.commands.simulate_study", "simulate a reader study"),
+    Command("import", "cesm_cli.commands.import_dataset", "import a public CESM dataset"),
 )
 
 

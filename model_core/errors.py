@@ -36,3 +36,8 @@ class OutputError(CesmError):
 class ExportError(CesmError):
     """Reads cannot be written in another tool's format (iMRMC, RJafroc): an id that the format
     cannot carry, a score out of range, a missing truth, or data the tool would refuse."""
+
+
+class DatasetImportError(CesmError):
+    """A public dataset's folder cannot be imported: a file it must have is missing, or one of
+    its tables is not the table its authors describe (no such sheet, columns missing)."""

@@ -1,4 +1,4 @@
-"""The project's vocabulary: labels, reading sessions, BI-RADS categories, lateralities, views.
+"""The project's vocabulary: labels, sessions, BI-RADS and breast density, lateralities, views.
 
 Every file format, the statistics, the simulators and (later) the study engine and the reader GUI
 speak these words; they are defined here once and imported everywhere else, so that a manifest,
@@ -65,6 +65,27 @@ def canonical_bi_rads(text: str) -> str | None:
     if category not in BI_RADS_CATEGORIES:
         raise ValueError(
             f"unknown BI-RADS category '{text}' (expected one of {', '.join(BI_RADS_CATEGORIES)})"
+        )
+    return category
+
+
+# ------------------------------------------------------------------------------ breast density
+
+#: ACR breast composition categories: the 5th edition's letters a–d and the 4th edition's
+#: numbers 1–4, both in use in public datasets. They are kept as written (upper case), not
+#: converted: the 4th edition's categories were defined by percentages of dense tissue, the
+#: 5th's by masking, so ``2`` and ``B`` are not the same statement.
+BREAST_DENSITY_CATEGORIES: Final[tuple[str, ...]] = ("A", "B", "C", "D", "1", "2", "3", "4")
+
+
+def canonical_breast_density(text: str) -> str | None:
+    """An ACR breast density category, upper case (``c`` → ``C``); empty is ``None``."""
+    if not text:
+        return None
+    category = text.upper()
+    if category not in BREAST_DENSITY_CATEGORIES:
+        raise ValueError(
+            f"unknown breast density '{text}' (expected ACR A, B, C, D or, 4th edition, 1–4)"
         )
     return category
 

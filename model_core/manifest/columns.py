@@ -8,9 +8,9 @@ adds the file, line and column.
 detectors) or two numbers ``row\\column`` separated by a backslash, as DICOM writes its Pixel
 Spacing; both in millimetres.
 
-Labels, laterality, view and BI-RADS are compared case-insensitively and stored in their
-canonical spelling (``malignant``, ``L``, ``MLO``, ``4A``), since spreadsheets edited by hand
-vary in case and nothing is lost by normalising.
+Labels, laterality, view, BI-RADS and breast density are compared case-insensitively and stored
+in their canonical spelling (``malignant``, ``L``, ``MLO``, ``4A``, ``C``), since spreadsheets
+edited by hand vary in case and nothing is lost by normalising.
 """
 
 from __future__ import annotations
@@ -19,7 +19,11 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from model_core.vocabulary import canonical_bi_rads, canonical_laterality
+from model_core.vocabulary import (
+    canonical_bi_rads,
+    canonical_breast_density,
+    canonical_laterality,
+)
 
 #: Columns every manifest must have.
 REQUIRED_COLUMNS: tuple[str, ...] = ("case_id", "low_energy", "recombined", "label")
@@ -88,6 +92,7 @@ METADATA_PARSERS: dict[str, Callable[[str], Any]] = {
     "split": parse_text,
     "age": parse_age,
     "bi_rads": canonical_bi_rads,
+    "breast_density": canonical_breast_density,
     "diameter_cm": parse_diameter_cm,
     "laterality": canonical_laterality,
     "view": parse_view,
@@ -108,6 +113,7 @@ COLUMN_ORDER: tuple[str, ...] = (
     "split",
     "age",
     "bi_rads",
+    "breast_density",
     "diameter_cm",
     "laterality",
     "view",

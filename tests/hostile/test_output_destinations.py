@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cdd_cesm_files import write_standard_dataset
 
 from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
@@ -44,8 +45,20 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> StudyFiles:
     return write_simulated_study(tmp_path_factory.mktemp("inputs"), n_cases=20, n_readers=2)
 
 
+def _cdd_dataset(study: StudyFiles) -> Path:
+    """A small copy of the CDD-CESM layout beside the study's inputs (written once)."""
+    root = study.manifest.parent / "CDD-CESM"
+    if not root.exists():
+        write_standard_dataset(root)
+    return root
+
+
 def _commands(study: StudyFiles, out: Path) -> dict[str, list[str]]:
     return {
+        "import": [
+            *("import", "cdd-cesm", str(_cdd_dataset(study)), "--out", str(out)),
+            *("--pixel-spacing", "0.1"),
+        ],
         "synth": ["synth", "--out", str(out), "--cases", "1", "--seed", "1", "--size", "small"],
         "simulate-reads": ["simulate-reads", "--manifest", str(study.manifest), "--out", str(out)],
         "analyze": [
@@ -55,7 +68,7 @@ def _commands(study: StudyFiles, out: Path) -> dict[str, list[str]]:
     }
 
 
-COMMANDS = ["synth", "simulate-reads", "analyze"]
+COMMANDS = ["synth", "simulate-reads", "analyze", "import"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

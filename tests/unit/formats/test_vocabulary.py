@@ -11,6 +11,7 @@ from model_core.vocabulary import (
     LABEL_CODES,
     LABELS,
     canonical_bi_rads,
+    canonical_breast_density,
     canonical_label,
     canonical_laterality,
     label_name,
@@ -31,6 +32,9 @@ def test_label_codes_follow_the_label_order() -> None:
         (canonical_bi_rads, "4b", "4B"),
         (canonical_bi_rads, "4", "4"),
         (canonical_laterality, "l", "L"),
+        (canonical_breast_density, "c", "C"),
+        (canonical_breast_density, "3", "3"),
+        (canonical_breast_density, "", None),
     ],
 )
 def test_canonical_spellings(parse, text, expected) -> None:
@@ -43,6 +47,8 @@ def test_canonical_spellings(parse, text, expected) -> None:
         (canonical_label, "tumour", "unknown label 'tumour'"),
         (canonical_bi_rads, "4D", "unknown BI-RADS category '4D'"),
         (canonical_laterality, "both", "unknown laterality 'both'"),
+        (canonical_breast_density, "E", "unknown breast density 'E'"),
+        (canonical_breast_density, "5", "unknown breast density '5'"),
     ],
 )
 def test_unknown_words_are_refused_by_name(parse, text, fragment) -> None:

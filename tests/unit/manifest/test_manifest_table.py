@@ -50,6 +50,17 @@ def test_optional_columns_are_typed_and_unknown_columns_kept_as_text(tmp_path):
     ]
 
 
+def test_breast_density_is_a_known_column_with_its_categories(tmp_path):
+    header = ["case_id", "low_energy", "recombined", "label", "breast_density"]
+    rows = [["A", "a.png", "b.png", "", "c"], ["B", "a.png", "b.png", "", "2"]]
+    manifest = load_manifest(write_csv(tmp_path / "m.csv", header, rows))
+    assert [row.metadata["breast_density"] for row in manifest.rows] == ["C", "2"]
+    assert "breast_density" not in {warning.column for warning in manifest.warnings}
+    bad = write_csv(tmp_path / "bad.csv", header, [["A", "a.png", "b.png", "", "dense"]])
+    with pytest.raises(ManifestError, match=r"line 2.*breast_density.*unknown breast density"):
+        load_manifest(bad)
+
+
 @pytest.mark.parametrize(("cell", "expected"), [("0.07", (0.07, 0.07)), ("0.1\\0.2", (0.1, 0.2))])
 def test_pixel_spacing_column_isotropic_or_row_column(tmp_path, cell, expected):
     path = write_csv(
