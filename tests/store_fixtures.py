@@ -159,6 +159,7 @@ def build_small_study(
                     clinical={"age": 50 + index},
                 )
             )
+            session.flush()  # no ORM relationships: the case row must exist before its files
             for kind in ("low_energy", "recombined"):
                 path = image_dir / f"{case_id}_{kind}.bin"
                 path.write_bytes(f"{case_id}/{kind}".encode() * 8)

@@ -78,8 +78,10 @@ class Store:
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends normally, rolled back on any error.
 
-        ``read_only`` sessions never commit; on SQLite they start with a deferred ``BEGIN`` and
-        so do not queue behind writers (WAL lets them read the last committed state).
+        ``read_only`` sessions never commit (closing the session rolls its connection back,
+        and the rows read stay usable afterwards); on SQLite they start with a deferred
+        ``BEGIN`` and so do not queue behind writers (WAL lets them read the last committed
+        state).
         """
         with Session(self.engine, expire_on_commit=False) as session:
             if read_only:
@@ -89,9 +91,7 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
-            if read_only:
-                session.rollback()
-            else:
+            if not read_only:
                 session.commit()
 
     def schema_version(self) -> str | None:

@@ -45,14 +45,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import JSON, DateTime, TypeDecorator
 
-from model_core.manifest.columns import PATH_COLUMNS
 from model_core.vocabulary import BI_RADS_CATEGORIES, SESSIONS
 
 #: A reading order item's mode: one of the two sessions, or ``sequential`` (the unaided answer
 #: recorded and locked, then the aided one, on the same screen).
 ORDER_MODES: tuple[str, ...] = (*SESSIONS, "sequential")
-#: The image files recorded per case: the manifest's path columns.
-CASE_FILE_KINDS: tuple[str, ...] = PATH_COLUMNS
+#: The image files recorded per case: the manifest's path columns
+#: (``model_core.manifest.columns.PATH_COLUMNS``, which a test compares with this). Not imported
+#: from there: that package loads the image readers and SciPy, seconds that every process
+#: opening a store (a reader's GUI included) would pay for three words.
+CASE_FILE_KINDS: tuple[str, ...] = ("low_energy", "recombined", "mask")
 #: The genesis ``prev_hash`` of the audit chain.
 GENESIS_HASH = "0" * 64
 
