@@ -29,9 +29,12 @@ lint: setup
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-## test: set everything up, lint, and run the test suite (GUI tests offscreen)
+## test: set everything up, lint, and run the test suite (GUI tests offscreen) under a throwaway
+## PostgreSQL cluster (Debian's pg_virtualenv sets PGHOST etc.), so the study store is tested on
+## SQLite and PostgreSQL alike; -t keeps the cluster in a temporary folder even as root, so two
+## test runs on one machine do not collide
 test: lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	pg_virtualenv -t -- env QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs that a fresh machine lacks:
 #  - Qt's xcb/offscreen platforms (PySide6 wheels link against these system libraries),
-#  - Xvfb to run the GUI on a virtual screen for screenshots and manual checks.
+#  - Xvfb to run the GUI on a virtual screen for screenshots and manual checks,
+#  - PostgreSQL and pg_virtualenv (postgresql-common): `make test` runs the suite under a
+#    throwaway cluster so the study store is tested on PostgreSQL as well as SQLite.
 # Idempotent: installs only what dpkg does not already report as installed.
 set -euo pipefail
 
@@ -12,6 +14,7 @@ PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core
+  postgresql postgresql-common
 )
 
 missing=()

@@ -15,3 +15,9 @@ class AnalysisInputError(StudyError):
 
 class SynthesisError(StudyError):
     """Impossible settings for a synthetic cohort (e.g. a malignant fraction outside 0..1)."""
+
+
+class StoreError(StudyError):
+    """A study store cannot be created, opened or upgraded: the database is missing, unreachable,
+    of another schema version, or already holds something else. Messages name the database's
+    URL without its password."""
