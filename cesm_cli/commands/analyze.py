@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import tempfile
 from pathlib import Path
 
 from model_core.staged_output import StagedOutput
@@ -25,7 +26,7 @@ from studies.analysis.ci_convention import (
     CiConvention,
     parse_ci_convention,
 )
-from studies.analysis.inputs import load_inputs
+from studies.analysis.inputs import StudyInputs, load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.pipeline import run_analysis
 from studies.analysis.report import write_report
@@ -41,11 +42,15 @@ HELP = "Analyse a reader study: results.json, CSV tables and a self-contained re
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the options of ``analyze``."""
+    parser.add_argument("--reads", type=Path, help="reads export CSV, one row per decision")
     parser.add_argument(
-        "--reads", required=True, type=Path, help="reads export CSV, one row per decision"
+        "--manifest", type=Path, help="case manifest CSV (labels, subgroup columns)"
     )
     parser.add_argument(
-        "--manifest", required=True, type=Path, help="case manifest CSV (labels, subgroup columns)"
+        "--study",
+        metavar="URL",
+        help="analyse a study store directly (instead of --reads/--manifest/--model-scores): "
+        "the same results as analysing its export",
     )
     parser.add_argument(
         "--model-scores", type=Path, help="model scores CSV (case_id, probability), optional"
@@ -153,12 +158,31 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
         raise AnalysisInputError(f"invalid setting: {error}") from error
 
 
+def _study_inputs(url: str, subgroup_columns: tuple[str, ...]) -> StudyInputs:
+    """The inputs of a study store, through the same files its export writes."""
+    from studies.engine.export import write_analysis_inputs
+    from studies.store.database import open_store
+
+    store = open_store(url)
+    try:
+        with tempfile.TemporaryDirectory(prefix="cesm-analyze-") as folder:
+            reads, manifest, scores = write_analysis_inputs(store, Path(folder))
+            return load_inputs(reads, manifest, scores, subgroup_columns=subgroup_columns)
+    finally:
+        store.close()
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate, analyse, write everything into ``--out``; 0 on success."""
     output = StagedOutput(args.out, "analyze")  # checks --out before any work
+    if (args.study is None) == (args.reads is None or args.manifest is None):
+        raise AnalysisInputError("give --reads and --manifest (and --model-scores), or --study")
     chosen = () if args.subgroup is None else tuple(dict.fromkeys(args.subgroup))
     settings = _settings(args, chosen)
-    inputs = load_inputs(args.reads, args.manifest, args.model_scores, subgroup_columns=chosen)
+    if args.study is not None:
+        inputs = _study_inputs(args.study, chosen)
+    else:
+        inputs = load_inputs(args.reads, args.manifest, args.model_scores, subgroup_columns=chosen)
     if args.subgroup is None:  # the paper's subgroups, where the manifest has their columns
         columns = default_subgroup_columns(inputs.cases.columns)
         settings = dataclasses.replace(settings, subgroup_columns=columns)

@@ -347,7 +347,10 @@ def write_simulated_study(
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     cases = simulate_case_table(n_cases, seed=seed, malignant_fraction=malignant_fraction)
-    manifest_path = write_manifest(folder / "manifest.csv", cases.to_dict("records"))
+    manifest_path = write_manifest(
+        folder / "manifest.csv",
+        [{str(k): v for k, v in row.items()} for row in cases.to_dict("records")],
+    )
     study = simulate_from_manifest(manifest_path, n_readers=n_readers, seed=seed + 1)
     reads_path, scores_path = study.write(folder)
     return StudyFiles(reads=reads_path, manifest=manifest_path, model_scores=scores_path)

@@ -22,6 +22,7 @@ import numpy as np
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
 from pydicom.uid import (
+    UID,
     DigitalMammographyXRayImageStorageForPresentation,
     ExplicitVRLittleEndian,
     generate_uid,
@@ -48,10 +49,10 @@ class CaseIdentity:
     case_id: str
     patient_id: str
 
-    def uid(self, role: str) -> str:
+    def uid(self, role: str) -> UID:
         """A deterministic UID for ``role`` (study, frame, series-le, instance-re ...)."""
         sources = ["cesm-reader-synth", str(self.seed), self.center, str(self.index), role]
-        return str(generate_uid(entropy_srcs=sources))
+        return generate_uid(entropy_srcs=sources)
 
     @property
     def study_datetime(self) -> _dt.datetime:

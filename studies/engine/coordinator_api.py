@@ -1,0 +1,238 @@
+"""The coordinator's side of a study: progress, washout overrides, PINs, corrections.
+
+Everything a coordinator changes is audited with the reason they gave; nothing they do edits a
+reader's submitted answer in place — a correction adds a new version and keeps the old one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from studies.engine.clock import Clock, SystemClock
+from studies.engine.designs import SEQUENTIAL
+from studies.engine.pins import check_pin, hash_secret
+from studies.engine.reader_api import ReaderError, _only_study
+from studies.engine.session_state import SessionState, washout_opens_at
+from studies.store.audit import append_event
+from studies.store.database import Store
+from studies.store.schema import (
+    DecisionRow,
+    OrderItemRow,
+    ReaderRow,
+    ReadingSessionRow,
+    StudyRow,
+)
+
+
+@dataclass(frozen=True)
+class SessionProgress:
+    """One reader's session as the coordinator follows it."""
+
+    index: int
+    state: str
+    read: int
+    total: int
+    active_minutes: float
+    started_at: datetime | None
+    completed_at: datetime | None
+    opens_at: datetime | None
+    washout_override: str | None
+
+
+@dataclass(frozen=True)
+class ReaderProgress:
+    """A reader and their sessions."""
+
+    reader_id: str
+    name: str
+    active: bool
+    sessions: tuple[SessionProgress, ...]
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    """The whole study at a glance (``cesm-reader study status``)."""
+
+    study_id: str
+    title: str
+    design: str
+    washout_days: int
+    simulated: bool
+    readers: tuple[ReaderProgress, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready (times as ISO 8601 text)."""
+        data = asdict(self)
+        for reader in data["readers"]:
+            for session in reader["sessions"]:
+                for key in ("started_at", "completed_at", "opens_at"):
+                    value = session[key]
+                    session[key] = None if value is None else value.isoformat()
+        return data
+
+    def summary(self) -> str:
+        """A table for the terminal."""
+        lines = [
+            f"study {self.study_id}: {self.title} ({self.design}, washout {self.washout_days} days)"
+            + (" — SIMULATED readers" if self.simulated else "")
+        ]
+        for reader in self.readers:
+            for session in reader.sessions:
+                opens = "" if session.opens_at is None else f", opens {session.opens_at:%Y-%m-%d}"
+                override = (
+                    f", washout overridden: {session.washout_override}"
+                    if session.washout_override
+                    else ""
+                )
+                lines.append(
+                    f"  {reader.reader_id:<8} session {session.index}: {session.state:<11} "
+                    f"{session.read:>4}/{session.total:<4} {session.active_minutes:6.1f} min"
+                    f"{opens}{override}"
+                )
+        return "\n".join(lines)
+
+
+def _answers_needed(session: Session, row: ReadingSessionRow) -> int:
+    items = session.scalars(select(OrderItemRow).where(OrderItemRow.session_id == row.id)).all()
+    return sum(2 if item.mode == SEQUENTIAL else 1 for item in items)
+
+
+def _reads_done(session: Session, row: ReadingSessionRow) -> tuple[int, int]:
+    items = session.scalars(select(OrderItemRow).where(OrderItemRow.session_id == row.id)).all()
+    answers = session.scalar(
+        select(func.count())
+        .select_from(DecisionRow)
+        .where(DecisionRow.session_id == row.id, DecisionRow.current.is_(True))
+    )
+    needed = _answers_needed(session, row)
+    # a case counts as read when all its answers are in; answers come in order, so:
+    per_case = 2 if needed == 2 * len(items) else 1
+    return min(int(answers or 0) // per_case, len(items)), len(items)
+
+
+def study_status(store: Store, *, study_id: str | None = None) -> StudyStatus:
+    """Progress of every reader and session."""
+    with store.session(read_only=True) as session:
+        study = _only_study(session, study_id)
+        readers = session.scalars(
+            select(ReaderRow).where(ReaderRow.study_id == study.id).order_by(ReaderRow.reader_id)
+        ).all()
+        progress = []
+        for reader in readers:
+            rows = session.scalars(
+                select(ReadingSessionRow)
+                .where(
+                    ReadingSessionRow.study_id == study.id,
+                    ReadingSessionRow.reader_id == reader.reader_id,
+                )
+                .order_by(ReadingSessionRow.index)
+            ).all()
+            first_completed = rows[0].completed_at if rows else None
+            sessions = []
+            for row in rows:
+                read, total = _reads_done(session, row)
+                opens = (
+                    washout_opens_at(first_completed, study.washout_days)
+                    if row.index == 2 and first_completed is not None
+                    else None
+                )
+                sessions.append(
+                    SessionProgress(
+                        row.index,
+                        row.state,
+                        read,
+                        total,
+                        round((row.active_seconds or 0.0) / 60, 1),
+                        row.started_at,
+                        row.completed_at,
+                        opens,
+                        row.washout_override_reason,
+                    )
+                )
+            progress.append(
+                ReaderProgress(
+                    reader.reader_id, reader.display_name, reader.active, tuple(sessions)
+                )
+            )
+        return StudyStatus(
+            study.id,
+            study.title,
+            study.design,
+            study.washout_days,
+            study.simulated,
+            tuple(progress),
+        )
+
+
+def _reader(session: Session, study: StudyRow, reader_id: str) -> ReaderRow:
+    reader = session.get(ReaderRow, (study.id, reader_id))
+    if reader is None:
+        raise ReaderError(f"study '{study.id}' has no reader '{reader_id}'")
+    return reader
+
+
+def override_washout(
+    store: Store, reader_id: str, reason: str, *, clock: Clock | None = None
+) -> None:
+    """Open ``reader_id``'s second session before the washout ends; the reason is audited.
+
+    Raises:
+        ReaderError: no reason, an unknown reader, or a study with one session.
+    """
+    if not reason.strip():
+        raise ReaderError("a washout override needs a reason")
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        _reader(session, study, reader_id)
+        row = session.scalars(
+            select(ReadingSessionRow).where(
+                ReadingSessionRow.study_id == study.id,
+                ReadingSessionRow.reader_id == reader_id,
+                ReadingSessionRow.index == 2,
+            )
+        ).one_or_none()
+        if row is None:
+            raise ReaderError(f"the {study.design} design has no second session to open early")
+        if SessionState(row.state) is not SessionState.NOT_STARTED:
+            raise ReaderError(f"reader '{reader_id}' has already started session 2")
+        row.washout_override_reason = reason.strip()
+        append_event(
+            session,
+            study.id,
+            "coordinator",
+            "washout_override",
+            {"reader_id": reader_id, "reason": reason.strip()},
+            now,
+        )
+
+
+def set_pin(store: Store, reader_id: str, pin: str, *, clock: Clock | None = None) -> None:
+    """Set (or reset) a reader's PIN; only its salted hash is stored, and the event audited.
+
+    Raises:
+        ReaderError: unknown reader; ValueError from :func:`check_pin` for a bad PIN.
+    """
+    check_pin(pin)
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        reader = _reader(session, study, reader_id)
+        reader.pin_hash = hash_secret(pin)
+        reader.failed_attempts = 0
+        reader.locked_until = None
+        append_event(session, study.id, "coordinator", "pin_set", {"reader_id": reader_id}, now)
+
+
+def mark_simulated(store: Store, *, clock: Clock | None = None) -> None:
+    """Mark the study's answers as coming from simulated readers (shown in every export)."""
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        if not study.simulated:
+            study.simulated = True
+            append_event(session, study.id, "system", "study_created", {"simulated": True}, now)

@@ -1,0 +1,34 @@
+"""The demo study's files: a synthetic cohort and simulated model outputs, made on first use.
+
+``cesm-reader study init --demo`` needs a manifest and model scores that nobody has to provide:
+this module generates a synthetic cohort (:mod:`studies.simulation.cohort`) and the model's
+probabilities from the simulated reader-study model (until the classifier ships a trained demo
+model), both in ``FOLDER/cohort/``, and returns the demo's ``study.toml`` text, whose relative
+paths point there. Everything it makes is synthetic or simulated, and the study's title says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model_core.formats.scores import write_scores
+from studies.simulation.cohort.cohort import CohortSettings, synthesize_cohort
+from studies.simulation.reader_study import simulate_from_manifest
+
+#: The demo study's definition, kept with the project's resources.
+DEMO_DEFINITION = Path(__file__).resolve().parents[2] / "resources" / "demo_study" / "study.toml"
+DEMO_CASES = 30
+DEMO_SEED = 20260101
+
+
+def prepare_demo_files(folder: Path, *, cases: int = DEMO_CASES, size: str = "full") -> str:
+    """Make ``folder/cohort`` (once) and return the demo ``study.toml`` text."""
+    cohort = folder / "cohort"
+    manifest = cohort / "manifest.csv"
+    if not manifest.is_file():
+        synthesize_cohort(CohortSettings(cases=cases, seed=DEMO_SEED, size=size), cohort)
+    scores = cohort / "model_scores.csv"
+    if not scores.is_file():
+        simulated = simulate_from_manifest(manifest, n_readers=1, seed=DEMO_SEED)
+        write_scores(simulated.model_scores, scores)
+    return DEMO_DEFINITION.read_text(encoding="utf-8")

@@ -1,0 +1,577 @@
+"""The reader's side of a study: log in, open a session, read the stored order, submit answers.
+
+This is the API the reading workstation binds to (and the simulated readers use, so that a dry
+run exercises exactly what radiologists will). It is built around three promises:
+
+* **Blinding.** A :class:`ReaderSession` queries only its own reader's sessions, orders and
+  answers. Nothing it returns holds the truth (except the feedback of a *practice* case, after
+  its answer is locked), another reader's answers, or — in an unaided read — anything of the
+  model: :attr:`CaseToRead.model` is ``None`` there, and no method loads it.
+* **No decision is ever lost.** :meth:`ReaderSession.submit` writes the answer and its audit
+  event in one transaction and returns only once it is committed. The position in the order is
+  not stored anywhere else: after a crash the session resumes at the first case without its
+  answer(s), and the case that was open is shown again with its timer restarted.
+* **The washout cannot be skipped silently.** A reader's second session opens only when the
+  study's ``washout_days`` have passed since they completed the first, or when a coordinator
+  recorded an override with a reason (:mod:`studies.engine.coordinator_api`).
+
+Reading time is active time: from the moment a case is handed out by :meth:`ReaderSession.current`
+to its submission, minus the time the session was paused. The clock is injectable
+(:mod:`studies.engine.clock`), which is how simulations and tests control time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from model_core.vocabulary import AIDED, UNAIDED, canonical_bi_rads
+from studies.engine.clock import Clock, SystemClock
+from studies.engine.definition import parse_study_definition
+from studies.engine.designs import SEQUENTIAL
+from studies.engine.pins import throttle_delay, verify_secret
+from studies.engine.session_state import (
+    SessionAction,
+    SessionState,
+    can_open_second_session,
+    next_state,
+    washout_opens_at,
+)
+from studies.errors import StudyError
+from studies.store.audit import append_decision_event, append_event
+from studies.store.database import Store
+from studies.store.heatmaps import decode_heatmap
+from studies.store.schema import (
+    CaseFileRow,
+    CaseRow,
+    DecisionRow,
+    ModelOutputRow,
+    OrderItemRow,
+    ReaderRow,
+    ReadingSessionRow,
+    StudyRow,
+)
+
+Stage = Literal["unaided", "aided"]
+
+
+class ReaderError(StudyError):
+    """A reader's action that the study does not allow (wrong PIN, a closed session...)."""
+
+
+class LoginError(ReaderError):
+    """Wrong reader or PIN, or too many wrong PINs in a row."""
+
+
+# --------------------------------------------------------------------------- what readers see
+
+
+@dataclass(frozen=True)
+class ModelOutput:
+    """What an aided read shows: the model's probability, its heat map, its operating points."""
+
+    probability: float
+    heatmap: np.ndarray | None
+    thresholds: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reader's answer to one case. ``decision``: 1 = malignant, 0 = benign; ``pom``: the
+    probability of malignancy, 0–100."""
+
+    decision: int
+    pom: int
+    bi_rads: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class AiExposure:
+    """When the model's output was first on screen and the heat map switched on or off (aided
+    reads), as the workstation saw it; ``None`` lets the engine use the time it handed it out."""
+
+    first_shown_at: datetime | None = None
+    heatmap_events: tuple[tuple[datetime, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class CaseToRead:
+    """One case to read now, with everything the workstation shows and nothing else."""
+
+    session_index: int
+    position: int
+    total: int
+    case_id: str
+    stage: Stage
+    practice: bool
+    low_energy: Path
+    recombined: Path
+    mask: Path | None
+    laterality: str | None
+    view: str | None
+    clinical: dict[str, object]
+    model: ModelOutput | None = None
+    #: In the sequential design's aided stage: the reader's own locked unaided answer.
+    unaided_answer: Answer | None = None
+
+
+@dataclass(frozen=True)
+class SubmitReceipt:
+    """What a submission returns: the stored decision, practice feedback, and what comes next."""
+
+    decision_id: int
+    practice_truth: int | None
+    next_case: CaseToRead | None
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    """One of the reader's sessions as the workstation lists it."""
+
+    index: int
+    state: SessionState
+    total: int
+    read: int
+    opens_at: datetime | None
+    can_open: bool
+
+
+# --------------------------------------------------------------------------------- the session
+
+
+@dataclass
+class _Timer:
+    key: tuple[int, int, str] | None = None
+    shown_at: datetime | None = None
+    paused: timedelta = field(default_factory=timedelta)
+    paused_since: datetime | None = None
+
+
+def _only_study(session: Session, study_id: str | None) -> StudyRow:
+    studies = session.scalars(select(StudyRow)).all()
+    if study_id is not None:
+        for study in studies:
+            if study.id == study_id:
+                return study
+        raise ReaderError(f"the store holds no study '{study_id}'")
+    if len(studies) != 1:
+        ids = ", ".join(study.id for study in studies) or "none"
+        raise ReaderError(f"the store holds {len(studies)} studies ({ids}); name one")
+    return studies[0]
+
+
+class ReaderSession:
+    """A logged-in reader. Create with :meth:`login`."""
+
+    def __init__(self, store: Store, study: StudyRow, reader_id: str, clock: Clock) -> None:
+        self._store = store
+        self._study = study
+        self.reader_id = reader_id
+        self._clock = clock
+        self._open_index: int | None = None
+        self._timer = _Timer()
+        self._items: dict[int, list[OrderItemRow]] = {}
+        self._shown_thresholds: dict[str, float] | None = None
+
+    # ------------------------------------------------------------------------------- login
+
+    @classmethod
+    def login(
+        cls,
+        store: Store,
+        reader_id: str,
+        pin: str,
+        *,
+        clock: Clock | None = None,
+        study_id: str | None = None,
+    ) -> ReaderSession:
+        """Check the reader's PIN (repeated failures are slowed down) and return the session.
+
+        Raises:
+            LoginError: unknown reader, wrong PIN, deactivated reader, or locked after too many
+                wrong PINs (the message says for how long).
+        """
+        clock = clock or SystemClock()
+        now = clock.now()
+        with store.session() as session:
+            study = _only_study(session, study_id)
+            reader = session.get(ReaderRow, (study.id, reader_id))
+            if reader is None or not reader.active or reader.pin_hash is None:
+                raise LoginError("unknown reader or wrong PIN")
+            if reader.locked_until is not None and reader.locked_until > now:
+                wait = (reader.locked_until - now).total_seconds()
+                raise LoginError(f"too many wrong PINs; try again in {wait:.0f} s")
+            if not verify_secret(pin, reader.pin_hash):
+                reader.failed_attempts += 1
+                delay = throttle_delay(reader.failed_attempts)
+                reader.locked_until = now + timedelta(seconds=delay) if delay else None
+                append_event(
+                    session,
+                    study.id,
+                    reader_id,
+                    "login_failed",
+                    {"reader_id": reader_id, "failed_attempts": reader.failed_attempts},
+                    now,
+                )
+                failed = LoginError("unknown reader or wrong PIN")
+            else:
+                reader.failed_attempts = 0
+                reader.locked_until = None
+                append_event(session, study.id, reader_id, "login", {"reader_id": reader_id}, now)
+                failed = None
+        if failed is not None:
+            raise failed
+        return cls(store, study, reader_id, clock)
+
+    # ---------------------------------------------------------------------------- sessions
+
+    def _session_row(self, session: Session, index: int) -> ReadingSessionRow:
+        row = session.scalars(
+            select(ReadingSessionRow).where(
+                ReadingSessionRow.study_id == self._study.id,
+                ReadingSessionRow.reader_id == self.reader_id,
+                ReadingSessionRow.index == index,
+            )
+        ).one_or_none()
+        if row is None:
+            raise ReaderError(f"reader '{self.reader_id}' has no session {index}")
+        return row
+
+    def _order(self, session: Session, row: ReadingSessionRow) -> list[OrderItemRow]:
+        if row.index not in self._items:
+            self._items[row.index] = list(
+                session.scalars(
+                    select(OrderItemRow)
+                    .where(OrderItemRow.session_id == row.id)
+                    .order_by(OrderItemRow.position)
+                )
+            )
+        return self._items[row.index]
+
+    def _answered(self, session: Session, row: ReadingSessionRow) -> dict[tuple[str, str], int]:
+        """(case id, stage) → decision id of every current answer of the session."""
+        return {
+            (decision.case_id, decision.mode): decision.id
+            for decision in session.scalars(
+                select(DecisionRow).where(
+                    DecisionRow.session_id == row.id, DecisionRow.current.is_(True)
+                )
+            )
+        }
+
+    def _opens_at(self, session: Session, index: int) -> tuple[datetime | None, bool]:
+        """When session ``index`` may open, and whether it may now."""
+        if index == 1:
+            return None, True
+        first = self._session_row(session, 1)
+        row = self._session_row(session, index)
+        if first.completed_at is None:
+            return None, False
+        opens = washout_opens_at(first.completed_at, self._study.washout_days)
+        allowed = can_open_second_session(
+            self._clock.now(),
+            first.completed_at,
+            self._study.washout_days,
+            override=row.washout_override_reason is not None,
+        )
+        return opens, allowed
+
+    def sessions(self) -> list[SessionStatus]:
+        """The reader's sessions: state, progress, when the next one opens."""
+        with self._store.session(read_only=True) as session:
+            rows = session.scalars(
+                select(ReadingSessionRow)
+                .where(
+                    ReadingSessionRow.study_id == self._study.id,
+                    ReadingSessionRow.reader_id == self.reader_id,
+                )
+                .order_by(ReadingSessionRow.index)
+            ).all()
+            statuses = []
+            for row in rows:
+                items = self._order(session, row)
+                answered = self._answered(session, row)
+                read = sum(1 for item in items if self._done(item, answered))
+                opens, allowed = self._opens_at(session, row.index)
+                statuses.append(
+                    SessionStatus(
+                        row.index,
+                        SessionState(row.state),
+                        len(items),
+                        read,
+                        opens,
+                        allowed and row.state != SessionState.COMPLETED,
+                    )
+                )
+            return statuses
+
+    def open(self, index: int) -> CaseToRead | None:
+        """Start or resume session ``index``; returns the case to read (``None``: all read).
+
+        Raises:
+            ReaderError: the session is completed, or (second session) the first is not
+                completed or the washout has not passed — the message gives the date.
+        """
+        now = self._clock.now()
+        with self._store.session() as session:
+            row = self._session_row(session, index)
+            state = SessionState(row.state)
+            if state is SessionState.COMPLETED:
+                raise ReaderError(f"session {index} is completed")
+            opens, allowed = self._opens_at(session, index)
+            if not allowed:
+                if opens is None:
+                    raise ReaderError(f"session {index} opens after session 1 is completed")
+                raise ReaderError(
+                    f"session {index} opens on {opens:%Y-%m-%d %H:%M} UTC, after the "
+                    f"{self._study.washout_days}-day washout"
+                )
+            if state is SessionState.NOT_STARTED:
+                row.state = next_state(state, SessionAction.START).value
+                row.started_at = row.started_at or now
+                row.opened_at = now
+                append_event(
+                    session, self._study.id, self.reader_id, "session_started",
+                    {"reader_id": self.reader_id, "session": index}, now,
+                )  # fmt: skip
+            elif state is SessionState.PAUSED:
+                row.state = next_state(state, SessionAction.RESUME).value
+                append_event(
+                    session, self._study.id, self.reader_id, "session_resumed",
+                    {"reader_id": self.reader_id, "session": index}, now,
+                )  # fmt: skip
+            # in_progress: a session found open after a crash is simply taken up again
+        self._open_index = index
+        self._timer = _Timer()
+        return self.current()
+
+    def pause(self) -> None:
+        """Pause the open session (the reading timer stops)."""
+        index = self._require_open()
+        now = self._clock.now()
+        with self._store.session() as session:
+            row = self._session_row(session, index)
+            row.state = next_state(SessionState(row.state), SessionAction.PAUSE).value
+            append_event(
+                session, self._study.id, self.reader_id, "session_paused",
+                {"reader_id": self.reader_id, "session": index}, now,
+            )  # fmt: skip
+        self._timer.paused_since = now
+
+    def resume(self) -> CaseToRead | None:
+        """Resume the paused session; returns the case to read."""
+        index = self._require_open()
+        now = self._clock.now()
+        with self._store.session() as session:
+            row = self._session_row(session, index)
+            row.state = next_state(SessionState(row.state), SessionAction.RESUME).value
+            append_event(
+                session, self._study.id, self.reader_id, "session_resumed",
+                {"reader_id": self.reader_id, "session": index}, now,
+            )  # fmt: skip
+        if self._timer.paused_since is not None:
+            self._timer.paused += now - self._timer.paused_since
+            self._timer.paused_since = None
+        return self.current()
+
+    def _require_open(self) -> int:
+        if self._open_index is None:
+            raise ReaderError("no session is open; open one first")
+        return self._open_index
+
+    # ------------------------------------------------------------------------------- reading
+
+    @staticmethod
+    def _stages(item: OrderItemRow) -> tuple[Stage, ...]:
+        return (UNAIDED, AIDED) if item.mode == SEQUENTIAL else (item.mode,)  # type: ignore[return-value]
+
+    def _done(self, item: OrderItemRow, answered: dict[tuple[str, str], int]) -> bool:
+        return all((item.case_id, stage) in answered for stage in self._stages(item))
+
+    def _next(
+        self, session: Session, row: ReadingSessionRow
+    ) -> tuple[OrderItemRow, Stage, dict[tuple[str, str], int]] | None:
+        answered = self._answered(session, row)
+        for item in self._order(session, row):
+            for stage in self._stages(item):
+                if (item.case_id, stage) not in answered:
+                    return item, stage, answered
+        return None
+
+    def current(self) -> CaseToRead | None:
+        """The case to read now (``None`` when the session is completed)."""
+        index = self._require_open()
+        with self._store.session(read_only=True) as session:
+            row = self._session_row(session, index)
+            found = self._next(session, row)
+            if found is None:
+                return None
+            item, stage, answered = found
+            case = self._case(session, row, item, stage, answered)
+        key = (index, item.position, stage)
+        if self._timer.key != key:
+            self._timer = _Timer(key=key, shown_at=self._clock.now())
+        return case
+
+    def _case(
+        self,
+        session: Session,
+        row: ReadingSessionRow,
+        item: OrderItemRow,
+        stage: Stage,
+        answered: dict[tuple[str, str], int],
+    ) -> CaseToRead:
+        study_id = self._study.id
+        case = session.get(CaseRow, (study_id, item.case_id))
+        assert case is not None
+        files = {
+            file.kind: Path(file.path)
+            for file in session.scalars(
+                select(CaseFileRow).where(
+                    CaseFileRow.study_id == study_id, CaseFileRow.case_id == item.case_id
+                )
+            )
+        }
+        model = None
+        unaided_answer = None
+        if stage == AIDED:
+            model = self._model(session, item.case_id)
+            if item.mode == SEQUENTIAL:
+                first = session.get(DecisionRow, answered[(item.case_id, UNAIDED)])
+                assert first is not None
+                unaided_answer = Answer(first.decision, first.pom, first.bi_rads, first.comment)
+        return CaseToRead(
+            session_index=row.index,
+            position=item.position,
+            total=len(self._order(session, row)),
+            case_id=item.case_id,
+            stage=stage,
+            practice=item.practice,
+            low_energy=files["low_energy"],
+            recombined=files["recombined"],
+            mask=files.get("mask"),
+            laterality=case.laterality,
+            view=case.view,
+            clinical=dict(case.clinical),
+            model=model,
+            unaided_answer=unaided_answer,
+        )
+
+    def _model(self, session: Session, case_id: str) -> ModelOutput | None:
+        output = session.get(ModelOutputRow, (self._study.id, case_id))
+        if output is None:
+            return None
+        heatmap = None if output.heatmap is None else decode_heatmap(output.heatmap)
+        return ModelOutput(output.probability, heatmap, self._thresholds())
+
+    def _thresholds(self) -> dict[str, float]:
+        if self._shown_thresholds is None:
+            self._shown_thresholds = shown_thresholds(self._study)
+        return self._shown_thresholds
+
+    def submit(self, answer: Answer, exposure: AiExposure | None = None) -> SubmitReceipt:
+        """Record the answer to the current case, committed before this returns.
+
+        Raises:
+            ReaderError: no open session, the session is paused, or the answer is invalid
+                (decision not 0/1, pom outside 0–100, an unknown BI-RADS category).
+        """
+        index = self._require_open()
+        _check_answer(answer)
+        now = self._clock.now()
+        with self._store.session() as session:
+            row = self._session_row(session, index)
+            if SessionState(row.state) is not SessionState.IN_PROGRESS:
+                raise ReaderError(f"session {index} is {row.state}; resume it to submit")
+            found = self._next(session, row)
+            if found is None:
+                raise ReaderError(f"session {index} has no case left to answer")
+            item, stage, answered = found
+            shown_at = (
+                self._timer.shown_at if self._timer.key == (index, item.position, stage) else None
+            )
+            started = shown_at or now
+            active = max((now - started - self._timer.paused).total_seconds(), 0.0)
+            model_shown = None
+            first_shown = None
+            if stage == AIDED:
+                output = session.get(ModelOutputRow, (self._study.id, item.case_id))
+                model_shown = None if output is None else output.probability
+                first_shown = (exposure.first_shown_at if exposure else None) or started
+            decision = DecisionRow(
+                session_id=row.id,
+                case_id=item.case_id,
+                mode=stage,
+                version=1,
+                current=True,
+                decision=answer.decision,
+                pom=answer.pom,
+                bi_rads=canonical_bi_rads(answer.bi_rads or ""),
+                comment=answer.comment or None,
+                reading_time_s=round(active, 3),
+                started_at=started,
+                submitted_at=now,
+                model_probability_shown=model_shown,
+                ai_first_shown_at=first_shown,
+                heatmap_events=[
+                    {"at": at.isoformat(), "on": on}
+                    for at, on in (exposure.heatmap_events if exposure else ())
+                ],
+                follows_decision_id=answered.get((item.case_id, UNAIDED))
+                if item.mode == SEQUENTIAL and stage == AIDED
+                else None,
+            )
+            session.add(decision)
+            session.flush()
+            append_decision_event(session, decision, self.reader_id)
+            row.active_seconds = (row.active_seconds or 0.0) + active
+            answered[(item.case_id, stage)] = decision.id
+            practice_truth = None
+            if item.practice and stage == self._stages(item)[-1]:
+                case = session.get(CaseRow, (self._study.id, item.case_id))
+                practice_truth = None if case is None else case.truth
+            if all(self._done(other, answered) for other in self._order(session, row)):
+                row.state = next_state(SessionState(row.state), SessionAction.COMPLETE).value
+                row.completed_at = now
+                append_event(
+                    session, self._study.id, self.reader_id, "session_completed",
+                    {"reader_id": self.reader_id, "session": index}, now,
+                )  # fmt: skip
+            decision_id = decision.id
+        self._timer = _Timer()
+        return SubmitReceipt(decision_id, practice_truth, self.current())
+
+
+def shown_thresholds(study: StudyRow) -> dict[str, float]:
+    """The model's operating points the study shows its readers (from the stored study.toml)."""
+    loaded = parse_study_definition(
+        study.definition_toml, source="study.toml (stored)", base_dir="."
+    )
+    model = loaded.definition.model
+    if model is None:
+        return {}
+    return {name: model.thresholds[name] for name in model.thresholds_shown}
+
+
+def _check_answer(answer: Answer) -> None:
+    if isinstance(answer.decision, bool) or answer.decision not in (0, 1):
+        raise ReaderError(f"decision must be 0 (benign) or 1 (malignant), got {answer.decision!r}")
+    if (
+        isinstance(answer.pom, bool)
+        or not isinstance(answer.pom, int)
+        or not 0 <= answer.pom <= 100
+    ):
+        raise ReaderError(
+            f"probability of malignancy must be a whole number 0–100, got {answer.pom!r}"
+        )
+    try:
+        canonical_bi_rads(answer.bi_rads or "")
+    except ValueError as error:
+        raise ReaderError(str(error)) from None

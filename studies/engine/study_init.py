@@ -1,0 +1,370 @@
+"""Creating a study store from ``study.toml``: validate everything first, then write it all at once.
+
+A coordinator who starts a study must learn every problem before a store exists, so
+:func:`plan_study` checks the definition, the manifest and every case file (through the
+manifest's own validation, confined to the study's data root), the practice cases, and the model
+outputs (one probability per case, heat maps finite and in [0, 1]), and reports all problems in
+one :class:`StudyInitError`. Only a clean plan is written, by :func:`create_study`, in one
+transaction: the study, its readers (PINs hashed), its cases with each image file's SHA-256, the
+model outputs, and every reader's sessions with their stored reading orders — so that the reading
+GUI never computes anything, never needs TensorFlow, and a session refuses to start when an
+image changed since. If writing fails, the new store is removed again.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import MetaData
+from sqlalchemy.orm import Session
+
+from model_core.formats.problems import ProblemCollector
+from model_core.formats.scores import read_scores
+from model_core.manifest import ManifestRow, load_manifest, validate_manifest
+from model_core.vocabulary import LABEL_CODES
+from studies.engine.clock import Clock, SystemClock
+from studies.engine.definition import LoadedDefinition, StudyDefinition
+from studies.engine.designs import SessionPlan, session_plans
+from studies.engine.pins import CredentialError, check_pin, hash_secret
+from studies.engine.session_state import SessionState
+from studies.errors import StudyError
+from studies.store.audit import append_event
+from studies.store.database import Store, create_store, parse_store_url
+from studies.store.file_checksums import file_sha256
+from studies.store.heatmaps import encode_heatmap
+from studies.store.schema import (
+    CaseFileRow,
+    CaseRow,
+    ModelOutputRow,
+    OrderItemRow,
+    ReaderRow,
+    ReadingSessionRow,
+    StudyRow,
+)
+
+#: Heat maps larger than this are refused: the GUI draws them at display resolution anyway.
+MAX_HEATMAP_PIXELS = 4096 * 4096
+_FILE_KINDS: tuple[str, ...] = ("low_energy", "recombined", "mask")
+
+
+class StudyInitError(StudyError):
+    """The study cannot be created; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class PlannedCase:
+    """A case as the store will hold it."""
+
+    row: ManifestRow
+    truth: int | None
+    practice: bool
+    files: dict[str, tuple[Path, str, int]]  # kind -> (path, sha256, size)
+    probability: float | None
+    heatmap: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class StudyPlan:
+    """Everything :func:`create_study` writes, validated."""
+
+    loaded: LoadedDefinition
+    cases: tuple[PlannedCase, ...]
+    plans: dict[str, list[SessionPlan]]
+    pins: dict[str, str]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def definition(self) -> StudyDefinition:
+        """The validated ``study.toml``."""
+        return self.loaded.definition
+
+
+def _needs_model(definition: StudyDefinition) -> bool:
+    return True  # every design has aided reads (crossover, counterbalanced, sequential)
+
+
+def _model_outputs(
+    definition: StudyDefinition, case_ids: list[str], problems: list[str]
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    model = definition.model
+    if model is None:
+        if _needs_model(definition):
+            problems.append(
+                f"model: the {definition.design} design has aided reads, so the study needs "
+                "the model's outputs ([model] scores = ...)"
+            )
+        return {}, {}
+    collector = ProblemCollector()
+    scores = read_scores(model.scores, collector, known_cases=case_ids)
+    problems.extend(str(problem) for problem in collector.problems)
+    probabilities: dict[str, float] = {}
+    if scores is not None:
+        probabilities = {str(k): float(v) for k, v in scores["probability"].items() if v == v}
+        lacking = [case_id for case_id in case_ids if case_id not in probabilities]
+        if lacking:
+            shown = ", ".join(lacking[:10]) + (" ..." if len(lacking) > 10 else "")
+            problems.append(f"{model.scores}: no probability for {len(lacking)} case(s): {shown}")
+    heatmaps: dict[str, np.ndarray] = {}
+    if model.heatmaps is not None:
+        for case_id in case_ids:
+            heatmap = _heatmap(model.heatmaps / f"{case_id}.npy", problems)
+            if heatmap is not None:
+                heatmaps[case_id] = heatmap
+    return probabilities, heatmaps
+
+
+def _heatmap(path: Path, problems: list[str]) -> np.ndarray | None:
+    if not path.is_file():
+        problems.append(f"{path}: heat map not found (one <case_id>.npy per case)")
+        return None
+    try:
+        array = np.load(path, allow_pickle=False, mmap_mode="r")
+    except (OSError, ValueError) as error:
+        problems.append(f"{path}: not a NumPy .npy array ({error})")
+        return None
+    if array.ndim != 2 or array.size == 0 or array.size > MAX_HEATMAP_PIXELS:
+        problems.append(
+            f"{path}: a heat map must be a non-empty 2-D array, got shape {array.shape}"
+        )
+        return None
+    values = np.asarray(array, dtype=np.float32)
+    if not np.isfinite(values).all() or values.min() < 0 or values.max() > 1:
+        problems.append(f"{path}: heat map values must be finite and in [0, 1]")
+        return None
+    return values
+
+
+def _case_files(row: ManifestRow) -> dict[str, tuple[Path, str, int]]:
+    files = {}
+    for kind in _FILE_KINDS:
+        path = getattr(row, kind)
+        if path is not None:
+            files[kind] = (path, file_sha256(path), path.stat().st_size)
+    return files
+
+
+def plan_study(loaded: LoadedDefinition, *, pins: Mapping[str, str] | None = None) -> StudyPlan:
+    """Check everything a study needs and return what :func:`create_study` will write.
+
+    ``pins`` maps reader ids to PINs; readers without one get a random 6-digit PIN (returned in
+    the plan's ``pins``, to be shown once).
+
+    Raises:
+        StudyInitError: listing every problem found.
+    """
+    definition = loaded.definition
+    problems: list[str] = []
+    report = validate_manifest(definition.manifest, data_root=definition.files_root)
+    problems.extend(f"{report.manifest}: {issue}" for issue in report.errors)
+    if not report.readable:
+        raise StudyInitError(_listing(problems))
+    manifest = load_manifest(definition.manifest, data_root=definition.files_root)
+    case_ids = list(manifest.case_ids)
+    for case_id in definition.practice_cases:
+        if case_id not in case_ids:
+            problems.append(f"practice_cases: case '{case_id}' is not in the manifest")
+    probabilities, heatmaps = _model_outputs(definition, case_ids, problems)
+    chosen: dict[str, str] = {}
+    known_readers = {reader.id for reader in definition.readers}
+    for reader_id, pin in (pins or {}).items():
+        if reader_id not in known_readers:
+            problems.append(f"PIN given for '{reader_id}', who is not a reader of the study")
+            continue
+        try:
+            check_pin(pin)
+        except CredentialError as error:
+            problems.append(f"PIN of reader '{reader_id}': {error}")
+            continue
+        chosen[reader_id] = pin
+    if problems:
+        raise StudyInitError(_listing(problems))
+    for reader in definition.readers:
+        chosen.setdefault(reader.id, f"{secrets.randbelow(10**6):06d}")
+    practice = set(definition.practice_cases)
+    cases = tuple(
+        PlannedCase(
+            row=row,
+            truth=None if row.label is None else LABEL_CODES[row.label],
+            practice=row.case_id in practice,
+            files=_case_files(row),
+            probability=probabilities.get(row.case_id),
+            heatmap=heatmaps.get(row.case_id),
+        )
+        for row in manifest.rows
+    )
+    scored = [case for case in cases if not case.practice]
+    block = definition.blocking.block_size if definition.blocking.enabled else None
+    plans = {
+        reader.id: session_plans(
+            definition.design,
+            [case.row.case_id for case in scored],
+            [case.truth for case in scored],
+            definition.seed,
+            reader.id,
+            block,
+            practice_cases=definition.practice_cases,
+        )
+        for reader in definition.readers
+    }
+    return StudyPlan(loaded, cases, plans, chosen, tuple(loaded.warnings))
+
+
+def _listing(problems: list[str]) -> str:
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines = "\n".join(f"  - {problem}" for problem in problems)
+    return f"{len(problems)} {noun}; no study was created:\n{lines}"
+
+
+def create_study(
+    plan: StudyPlan, url: str, *, clock: Clock | None = None, simulated: bool = False
+) -> Store:
+    """Create the store at ``url`` and write ``plan`` into it, in one transaction.
+
+    Raises:
+        StoreError: the store cannot be created (exists, unreachable); nothing is left behind.
+    """
+    clock = clock or SystemClock()
+    store = create_store(url)
+    try:
+        with store.session() as session:
+            _write(session, plan, clock.now(), simulated)
+    except BaseException:
+        _remove_new_store(store, url)
+        raise
+    return store
+
+
+def _remove_new_store(store: Store, url: str) -> None:
+    """Undo :func:`create_store` after a failed write: no half-made study is left behind."""
+    parsed = parse_store_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        store.close()
+        path = Path(str(parsed.database))
+        for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            leftover.unlink(missing_ok=True)
+        return
+    tables = MetaData()
+    tables.reflect(bind=store.engine)
+    tables.drop_all(bind=store.engine)
+    store.close()
+
+
+def _write(session: Session, plan: StudyPlan, now: datetime, simulated: bool) -> None:
+    definition = plan.definition
+    study_id = definition.id
+    session.add(
+        StudyRow(
+            id=study_id,
+            title=definition.title,
+            design=definition.design,
+            washout_days=definition.washout_days,
+            seed=definition.seed,
+            definition_toml=plan.loaded.toml_text,
+            definition_sha256=plan.loaded.sha256,
+            simulated=simulated,
+            created_at=now,
+        )
+    )
+    session.flush()
+    append_event(
+        session,
+        study_id,
+        "coordinator",
+        "study_created",
+        {
+            "definition_sha256": plan.loaded.sha256,
+            "manifest": str(definition.manifest),
+            "cases": len(plan.cases),
+            "simulated": simulated,
+        },
+        now,
+    )
+    shown = set(definition.clinical_fields)
+    for case in plan.cases:
+        row = case.row
+        clinical = {
+            name: row.metadata.get(name)
+            for name in ("age", "clinical_history", "family_history")
+            if name in shown and row.metadata.get(name) is not None
+        }
+        session.add(
+            CaseRow(
+                study_id=study_id,
+                case_id=row.case_id,
+                truth=case.truth,
+                practice=case.practice,
+                clinical=clinical,
+                laterality=row.metadata.get("laterality"),
+                view=row.metadata.get("view"),
+            )
+        )
+    session.flush()  # the cases before the rows that refer to them
+    for case in plan.cases:
+        row = case.row
+        for kind, (path, sha256, size) in case.files.items():
+            session.add(
+                CaseFileRow(
+                    study_id=study_id,
+                    case_id=row.case_id,
+                    kind=kind,
+                    path=str(path),
+                    sha256=sha256,
+                    size_bytes=size,
+                )
+            )
+        if case.probability is not None:
+            data, shape = (None, None) if case.heatmap is None else encode_heatmap(case.heatmap)
+            session.add(
+                ModelOutputRow(
+                    study_id=study_id,
+                    case_id=row.case_id,
+                    probability=case.probability,
+                    heatmap=data,
+                    heatmap_shape=shape,
+                )
+            )
+    session.flush()
+    for reader in definition.readers:
+        session.add(
+            ReaderRow(
+                study_id=study_id,
+                reader_id=reader.id,
+                display_name=reader.name,
+                years_experience=reader.years_experience,
+                pin_hash=hash_secret(plan.pins[reader.id]),
+                failed_attempts=0,
+                active=True,
+                added_at=now,
+            )
+        )
+        session.flush()
+        append_event(
+            session, study_id, "coordinator", "reader_added", {"reader_id": reader.id}, now
+        )
+        append_event(session, study_id, "coordinator", "pin_set", {"reader_id": reader.id}, now)
+        for plan_of_session in plan.plans[reader.id]:
+            reading = ReadingSessionRow(
+                study_id=study_id,
+                reader_id=reader.id,
+                index=plan_of_session.index,
+                state=SessionState.NOT_STARTED.value,
+                active_seconds=0.0,
+            )
+            session.add(reading)
+            session.flush()
+            for item in plan_of_session.items:
+                session.add(
+                    OrderItemRow(
+                        session_id=reading.id,
+                        position=item.position,
+                        case_id=item.case_id,
+                        mode=item.mode,
+                        practice=item.practice,
+                    )
+                )
+    session.flush()
