@@ -180,8 +180,9 @@ def open_store(url: str) -> Store:
     return store
 
 
-def upgrade_store(url: str) -> tuple[str, str]:
-    """Migrate the store at ``url`` to the current schema; returns (version before, after).
+def upgrade_store(url: str) -> tuple[str | None, str]:
+    """Migrate the store at ``url`` to the current schema; returns (version before, after),
+    the version before being ``None`` for a versioned database without tables.
 
     A store already current is left as it is.
 
