@@ -122,10 +122,11 @@ class SmallStudy:
 
 
 def build_small_study(
-    store: Store, image_dir: Path, *, readers: int = 2, cases: int = 3
+    store: Store, image_dir: Path, *, readers: int = 2, cases: int = 3, decide: bool = True
 ) -> SmallStudy:
-    """A study with readers, cases with two tiny image files each, one session per reader and an
-    unaided decision of every reader on every case, each with its audit event."""
+    """A study with readers, cases with two tiny image files each, one session per reader and
+    (with ``decide``) an unaided decision of every reader on every case, each submitted in its
+    own transaction with its audit event."""
     study_id = "S1"
     reader_ids = tuple(f"R{n + 1}" for n in range(readers))
     case_ids = tuple(f"C{n + 1:03d}" for n in range(cases))
@@ -200,7 +201,7 @@ def build_small_study(
                         session_id=reading.id, position=position, case_id=case_id, mode="unaided"
                     )
                 )
-    for reader_id in reader_ids:
+    for reader_id in reader_ids if decide else ():
         for position, case_id in enumerate(case_ids, start=1):
             decision_ids.append(
                 submit_decision(

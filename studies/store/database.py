@@ -78,14 +78,15 @@ class Store:
     def session(self, *, read_only: bool = False) -> Iterator[Session]:
         """One transaction: committed when the block ends normally, rolled back on any error.
 
-        ``read_only`` sessions never commit (closing the session rolls its connection back,
-        and the rows read stay usable afterwards); on SQLite they start with a deferred
-        ``BEGIN`` and so do not queue behind writers (WAL lets them read the last committed
-        state).
+        ``read_only`` sessions see one consistent snapshot and never commit (closing the
+        session rolls its connection back; the rows read stay usable afterwards). On SQLite they
+        start with a deferred ``BEGIN`` and so do not queue behind writers (WAL lets them read
+        the last committed state); on PostgreSQL they are ``REPEATABLE READ, READ ONLY``
+        transactions, where a write is an error.
         """
         with Session(self.engine, expire_on_commit=False) as session:
             if read_only:
-                session.connection(execution_options={_READ_ONLY: True})
+                session.connection(execution_options=_read_only_options(self.engine))
             try:
                 yield session
             except BaseException:
@@ -96,7 +97,7 @@ class Store:
 
     def schema_version(self) -> str | None:
         """The store's Alembic revision (``None`` for a database without one)."""
-        with self.engine.connect() as connection:
+        with _connected(self.engine, read_only=True) as connection:
             return MigrationContext.configure(connection).get_current_revision()
 
     def close(self) -> None:
@@ -141,7 +142,7 @@ def create_store(url: str) -> Store:
         _create_postgresql_database_if_missing(parsed)
     engine = _engine(parsed)
     try:
-        with _connected(engine) as connection:
+        with _connected(engine, read_only=True) as connection:
             tables = inspect(connection).get_table_names()
         if tables:
             raise StoreError(_not_empty_message(parsed, tables))
@@ -171,8 +172,8 @@ def open_store(url: str) -> Store:
             if _is_newer(found):
                 raise StoreError(_newer_schema_message(store.display_url, found, needed))
             raise StoreError(
-                f"{store.display_url}: store schema {found}, this version of cesm-reader "
-                f"needs {needed}; run `cesm-reader study upgrade`"
+                f"{store.display_url}: store schema {found or '(none)'}, this version of "
+                f"cesm-reader needs {needed}; run `cesm-reader study upgrade`"
             )
     except BaseException:
         store.close()
@@ -180,8 +181,9 @@ def open_store(url: str) -> Store:
     return store
 
 
-def upgrade_store(url: str) -> tuple[str, str]:
-    """Migrate the store at ``url`` to the current schema; returns (version before, after).
+def upgrade_store(url: str) -> tuple[str | None, str]:
+    """Migrate the store at ``url`` to the current schema; returns (version before, after),
+    the version before being ``None`` for a versioned database without tables.
 
     A store already current is left as it is.
 
@@ -279,11 +281,19 @@ def _on_sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _read_only_options(engine: Engine) -> dict[str, Any]:
+    if engine.dialect.name == "postgresql":
+        return {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    return {_READ_ONLY: True}
+
+
 @contextmanager
-def _connected(engine: Engine) -> Iterator[Connection]:
+def _connected(engine: Engine, *, read_only: bool = False) -> Iterator[Connection]:
     """A connection, with connection failures turned into :class:`StoreError`."""
     try:
         connection = engine.connect()
+        if read_only:
+            connection = connection.execution_options(**_read_only_options(engine))
     except DBAPIError as error:
         raise StoreError(
             f"cannot open the study store {display_url(engine.url)}: {_reason(error, engine.url)}"
@@ -315,7 +325,7 @@ def _open_existing(url: str) -> Store:
             raise StoreError(_not_a_store_message(parsed, _sqlite_tables_unchanged(path)))
     engine = _engine(parsed)
     try:
-        with _connected(engine) as connection:
+        with _connected(engine, read_only=True) as connection:
             try:
                 tables = inspect(connection).get_table_names()
             except DBAPIError as error:

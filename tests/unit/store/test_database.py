@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from store_fixtures import (
     NO_POSTGRESQL,
     drop_postgresql_database,
@@ -154,7 +155,7 @@ def test_an_older_store_is_refused_until_upgraded(store_url: str) -> None:
         config.attributes["connection"] = connection
         command.downgrade(config, "base")
     expected = (
-        f"store schema None, this version of cesm-reader needs {schema_head()}; "
+        f"store schema (none), this version of cesm-reader needs {schema_head()}; "
         "run `cesm-reader study upgrade`"
     )
     with pytest.raises(StoreError) as caught:
@@ -216,9 +217,14 @@ def test_a_session_rolls_back_on_error(store_url: str) -> None:
 
 
 def test_a_read_only_session_never_commits(store_url: str) -> None:
+    """SQLite rolls the write back; PostgreSQL refuses it in a READ ONLY transaction."""
     with create_store(store_url) as store:
-        with store.session(read_only=True) as session:
-            session.execute(text("UPDATE audit_chain_head SET last_seq = 5"))
+        try:
+            with store.session(read_only=True) as session:
+                session.execute(text("UPDATE audit_chain_head SET last_seq = 5"))
+        except DBAPIError as error:
+            assert store.dialect == "postgresql"
+            assert "read-only transaction" in str(error)
         with store.session(read_only=True) as session:
             assert session.execute(text("SELECT last_seq FROM audit_chain_head")).scalar() == 0
 

@@ -1,1 +1,0 @@
-"""Alembic migrations of the study store (run programmatically by :mod:`studies.store.database`)."""
