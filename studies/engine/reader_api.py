@@ -22,6 +22,7 @@ to its submission, minus the time the session was paused. The clock is injectabl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -179,6 +180,8 @@ class ReaderSession:
         self._timer = _Timer()
         self._items: dict[int, list[OrderItemRow]] = {}
         self._shown_thresholds: dict[str, float] | None = None
+        self._reading: _OpenReading | None = None
+        self._models: dict[str, ModelOutput | None] = {}
 
     # ------------------------------------------------------------------------------- login
 
@@ -315,6 +318,10 @@ class ReaderSession:
     def open(self, index: int) -> CaseToRead | None:
         """Start or resume session ``index``; returns the case to read (``None``: all read).
 
+        Everything the session shows except the model's outputs (its order, the cases' files
+        and clinical data, the answers so far) is read here once, so that a submission costs one
+        write transaction and the next case is known without another query.
+
         Raises:
             ReaderError: the session is completed, or (second session) the first is not
                 completed or the washout has not passed — the message gives the date.
@@ -348,9 +355,45 @@ class ReaderSession:
                     {"reader_id": self.reader_id, "session": index}, now,
                 )  # fmt: skip
             # in_progress: a session found open after a crash is simply taken up again
+            self._reading = self._load(session, row)
         self._open_index = index
         self._timer = _Timer()
         return self.current()
+
+    def _load(self, session: Session, row: ReadingSessionRow) -> _OpenReading:
+        items = self._order(session, row)
+        ids = {item.case_id for item in items}
+        practice = {item.case_id for item in items if item.practice}
+        cases = {  # the truth is kept only for practice cases, whose answer it follows
+            case.case_id: _CaseInfo(
+                case.laterality,
+                case.view,
+                dict(case.clinical),
+                case.truth if case.case_id in practice else None,
+            )
+            for case in session.scalars(
+                select(CaseRow).where(CaseRow.study_id == self._study.id, CaseRow.case_id.in_(ids))
+            )
+        }
+        files: dict[str, dict[str, Path]] = {case_id: {} for case_id in ids}
+        for file in session.scalars(
+            select(CaseFileRow).where(
+                CaseFileRow.study_id == self._study.id, CaseFileRow.case_id.in_(ids)
+            )
+        ):
+            files[file.case_id][file.kind] = Path(file.path)
+        answers = {
+            (decision.case_id, decision.mode): (
+                decision.id,
+                Answer(decision.decision, decision.pom, decision.bi_rads, decision.comment),
+            )
+            for decision in session.scalars(
+                select(DecisionRow).where(
+                    DecisionRow.session_id == row.id, DecisionRow.current.is_(True)
+                )
+            )
+        }
+        return _OpenReading(row.id, row.index, items, cases, files, answers)
 
     def pause(self) -> None:
         """Pause the open session (the reading timer stops)."""
@@ -382,7 +425,7 @@ class ReaderSession:
         return self.current()
 
     def _require_open(self) -> int:
-        if self._open_index is None:
+        if self._open_index is None or self._reading is None:
             raise ReaderError("no session is open; open one first")
         return self._open_index
 
@@ -392,65 +435,44 @@ class ReaderSession:
     def _stages(item: OrderItemRow) -> tuple[Stage, ...]:
         return (UNAIDED, AIDED) if item.mode == SEQUENTIAL else (item.mode,)  # type: ignore[return-value]
 
-    def _done(self, item: OrderItemRow, answered: dict[tuple[str, str], int]) -> bool:
+    def _done(self, item: OrderItemRow, answered: Mapping[tuple[str, str], object]) -> bool:
         return all((item.case_id, stage) in answered for stage in self._stages(item))
 
-    def _next(
-        self, session: Session, row: ReadingSessionRow
-    ) -> tuple[OrderItemRow, Stage, dict[tuple[str, str], int]] | None:
-        answered = self._answered(session, row)
-        for item in self._order(session, row):
+    def _next(self, reading: _OpenReading) -> tuple[OrderItemRow, Stage] | None:
+        for item in reading.items:
             for stage in self._stages(item):
-                if (item.case_id, stage) not in answered:
-                    return item, stage, answered
+                if (item.case_id, stage) not in reading.answers:
+                    return item, stage
         return None
 
     def current(self) -> CaseToRead | None:
         """The case to read now (``None`` when the session is completed)."""
         index = self._require_open()
-        with self._store.session(read_only=True) as session:
-            row = self._session_row(session, index)
-            found = self._next(session, row)
-            if found is None:
-                return None
-            item, stage, answered = found
-            case = self._case(session, row, item, stage, answered)
+        reading = self._reading
+        assert reading is not None
+        found = self._next(reading)
+        if found is None:
+            return None
+        item, stage = found
+        case = self._case(reading, item, stage)
         key = (index, item.position, stage)
         if self._timer.key != key:
             self._timer = _Timer(key=key, shown_at=self._clock.now())
         return case
 
-    def _case(
-        self,
-        session: Session,
-        row: ReadingSessionRow,
-        item: OrderItemRow,
-        stage: Stage,
-        answered: dict[tuple[str, str], int],
-    ) -> CaseToRead:
-        study_id = self._study.id
-        case = session.get(CaseRow, (study_id, item.case_id))
-        assert case is not None
-        files = {
-            file.kind: Path(file.path)
-            for file in session.scalars(
-                select(CaseFileRow).where(
-                    CaseFileRow.study_id == study_id, CaseFileRow.case_id == item.case_id
-                )
-            )
-        }
+    def _case(self, reading: _OpenReading, item: OrderItemRow, stage: Stage) -> CaseToRead:
+        case = reading.cases[item.case_id]
+        files = reading.files[item.case_id]
         model = None
         unaided_answer = None
         if stage == AIDED:
-            model = self._model(session, item.case_id)
+            model = self._model(item.case_id)
             if item.mode == SEQUENTIAL:
-                first = session.get(DecisionRow, answered[(item.case_id, UNAIDED)])
-                assert first is not None
-                unaided_answer = Answer(first.decision, first.pom, first.bi_rads, first.comment)
+                unaided_answer = reading.answers[(item.case_id, UNAIDED)][1]
         return CaseToRead(
-            session_index=row.index,
+            session_index=reading.index,
             position=item.position,
-            total=len(self._order(session, row)),
+            total=len(reading.items),
             case_id=item.case_id,
             stage=stage,
             practice=item.practice,
@@ -464,12 +486,20 @@ class ReaderSession:
             unaided_answer=unaided_answer,
         )
 
-    def _model(self, session: Session, case_id: str) -> ModelOutput | None:
-        output = session.get(ModelOutputRow, (self._study.id, case_id))
-        if output is None:
-            return None
-        heatmap = None if output.heatmap is None else decode_heatmap(output.heatmap)
-        return ModelOutput(output.probability, heatmap, self._thresholds())
+    def _model(self, case_id: str) -> ModelOutput | None:
+        if case_id not in self._models:
+            with self._store.session(read_only=True) as session:
+                output = session.get(ModelOutputRow, (self._study.id, case_id))
+                self._models[case_id] = (
+                    None
+                    if output is None
+                    else ModelOutput(
+                        output.probability,
+                        None if output.heatmap is None else decode_heatmap(output.heatmap),
+                        self._thresholds(),
+                    )
+                )
+        return self._models[case_id]
 
     def _thresholds(self) -> dict[str, float]:
         if self._shown_thresholds is None:
@@ -480,31 +510,49 @@ class ReaderSession:
         """Record the answer to the current case, committed before this returns.
 
         Raises:
-            ReaderError: no open session, the session is paused, or the answer is invalid
-                (decision not 0/1, pom outside 0–100, an unknown BI-RADS category).
+            ReaderError: no open session, the session is paused, the case was answered at
+                another workstation meanwhile, or the answer is invalid (decision not 0/1,
+                pom outside 0–100, an unknown BI-RADS category).
         """
         index = self._require_open()
+        reading = self._reading
+        assert reading is not None
         _check_answer(answer)
+        found = self._next(reading)
+        if found is None:
+            raise ReaderError(f"session {index} has no case left to answer")
+        item, stage = found
         now = self._clock.now()
+        timer = self._timer
+        shown_at = timer.shown_at if timer.key == (index, item.position, stage) else None
+        started = shown_at or now
+        active = max((now - started - timer.paused).total_seconds(), 0.0)
         with self._store.session() as session:
-            row = self._session_row(session, index)
+            row = session.get(ReadingSessionRow, reading.session_id)
+            assert row is not None
             if SessionState(row.state) is not SessionState.IN_PROGRESS:
                 raise ReaderError(f"session {index} is {row.state}; resume it to submit")
-            found = self._next(session, row)
-            if found is None:
-                raise ReaderError(f"session {index} has no case left to answer")
-            item, stage, answered = found
-            shown_at = (
-                self._timer.shown_at if self._timer.key == (index, item.position, stage) else None
+            already = session.scalar(
+                select(DecisionRow.id).where(
+                    DecisionRow.session_id == row.id,
+                    DecisionRow.case_id == item.case_id,
+                    DecisionRow.mode == stage,
+                    DecisionRow.current.is_(True),
+                )
             )
-            started = shown_at or now
-            active = max((now - started - self._timer.paused).total_seconds(), 0.0)
-            model_shown = None
+            if already is not None:
+                self._reading = self._load(session, row)
+                raise ReaderError(
+                    f"case {item.case_id} was answered at another workstation meanwhile; "
+                    "the session goes on from the next case"
+                )
+            output = self._model(item.case_id) if stage == AIDED else None
             first_shown = None
             if stage == AIDED:
-                output = session.get(ModelOutputRow, (self._study.id, item.case_id))
-                model_shown = None if output is None else output.probability
                 first_shown = (exposure.first_shown_at if exposure else None) or started
+            follows = None
+            if item.mode == SEQUENTIAL and stage == AIDED:
+                follows = reading.answers[(item.case_id, UNAIDED)][0]
             decision = DecisionRow(
                 session_id=row.id,
                 case_id=item.case_id,
@@ -518,26 +566,20 @@ class ReaderSession:
                 reading_time_s=round(active, 3),
                 started_at=started,
                 submitted_at=now,
-                model_probability_shown=model_shown,
+                model_probability_shown=None if output is None else output.probability,
                 ai_first_shown_at=first_shown,
                 heatmap_events=[
                     {"at": at.isoformat(), "on": on}
                     for at, on in (exposure.heatmap_events if exposure else ())
                 ],
-                follows_decision_id=answered.get((item.case_id, UNAIDED))
-                if item.mode == SEQUENTIAL and stage == AIDED
-                else None,
+                follows_decision_id=follows,
             )
             session.add(decision)
             session.flush()
             append_decision_event(session, decision, self.reader_id)
             row.active_seconds = (row.active_seconds or 0.0) + active
-            answered[(item.case_id, stage)] = decision.id
-            practice_truth = None
-            if item.practice and stage == self._stages(item)[-1]:
-                case = session.get(CaseRow, (self._study.id, item.case_id))
-                practice_truth = None if case is None else case.truth
-            if all(self._done(other, answered) for other in self._order(session, row)):
+            answers = {**reading.answers, (item.case_id, stage): (decision.id, answer)}
+            if all(self._done(other, answers) for other in reading.items):
                 row.state = next_state(SessionState(row.state), SessionAction.COMPLETE).value
                 row.completed_at = now
                 append_event(
@@ -545,8 +587,34 @@ class ReaderSession:
                     {"reader_id": self.reader_id, "session": index}, now,
                 )  # fmt: skip
             decision_id = decision.id
+        reading.answers = answers  # only once committed
+        practice_truth = None
+        if item.practice and stage == self._stages(item)[-1]:
+            practice_truth = reading.cases[item.case_id].practice_truth
         self._timer = _Timer()
         return SubmitReceipt(decision_id, practice_truth, self.current())
+
+
+@dataclass(frozen=True)
+class _CaseInfo:
+    """What a reader may see of a case (the truth of practice cases only, for their feedback)."""
+
+    laterality: str | None
+    view: str | None
+    clinical: dict[str, object]
+    practice_truth: int | None
+
+
+@dataclass
+class _OpenReading:
+    """The open session as read once from the store, and the answers committed since."""
+
+    session_id: int
+    index: int
+    items: list[OrderItemRow]
+    cases: dict[str, _CaseInfo]
+    files: dict[str, dict[str, Path]]
+    answers: dict[tuple[str, str], tuple[int, Answer]]
 
 
 def shown_thresholds(study: StudyRow) -> dict[str, float]:
