@@ -58,6 +58,7 @@ from studies.store.schema import (
     ReadingSessionRow,
     StudyRow,
 )
+from studies.store.verify import case_file_findings
 
 Stage = Literal["unaided", "aided"]
 
@@ -341,6 +342,7 @@ class ReaderSession:
                     f"{self._study.washout_days}-day washout"
                 )
             if state is SessionState.NOT_STARTED:
+                self._check_images(session, row)
                 row.state = next_state(state, SessionAction.START).value
                 row.started_at = row.started_at or now
                 row.opened_at = now
@@ -359,6 +361,19 @@ class ReaderSession:
         self._open_index = index
         self._timer = _Timer()
         return self.current()
+
+    def _check_images(self, session: Session, row: ReadingSessionRow) -> None:
+        """Refuse to start a session whose images changed or went missing since the study was
+        created (a reader must read exactly what the study recorded)."""
+        case_ids = {item.case_id for item in self._order(session, row)}
+        findings = case_file_findings(session, self._study.id, case_ids)
+        if findings:
+            listed = "\n".join(f"  - {finding.message}" for finding in findings[:10])
+            more = f"\n  ... and {len(findings) - 10} more" if len(findings) > 10 else ""
+            raise ReaderError(
+                f"session {row.index} cannot start: {len(findings)} image file(s) changed or "
+                f"missing since the study was created (ask the coordinator):\n{listed}{more}"
+            )
 
     def _load(self, session: Session, row: ReadingSessionRow) -> _OpenReading:
         items = self._order(session, row)

@@ -145,3 +145,23 @@ def test_every_problem_is_reported_before_a_store_exists(cohort: Path, tmp_path:
     assert "INT0002.npy: not a NumPy .npy array" in message
     assert "PIN of reader 'R1'" in message
     assert not list(tmp_path.iterdir())
+
+
+def test_a_session_refuses_to_start_when_an_image_changed(
+    cohort: Path,
+    tmp_path: Path,
+    store_url: str,  # noqa: F811
+) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(cohort / "cohort", copy / "cohort")
+    plan, store = _study(copy, store_url)
+    first = plan.plans["R1"][0].items[0].case_id
+    image = copy / "cohort" / "cases" / first / "recombined.dcm"
+    image.write_bytes(image.read_bytes() + b"\0")
+    reader = ReaderSession.login(store, "R1", "1234", clock=SimulatedClock(START))
+    with pytest.raises(ReaderError, match=f"(?s)cannot start.*case {first}, recombined"):
+        reader.open(1)
+    assert reader.sessions()[0].state.value == "not_started"
+    store.close()
