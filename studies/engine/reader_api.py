@@ -179,7 +179,7 @@ class ReaderSession:
         self._clock = clock
         self._open_index: int | None = None
         self._timer = _Timer()
-        self._items: dict[int, list[OrderItemRow]] = {}
+        self._items: dict[int, list[_Item]] = {}
         self._shown_thresholds: dict[str, float] | None = None
         self._reading: _OpenReading | None = None
         self._models: dict[str, ModelOutput | None] = {}
@@ -248,15 +248,16 @@ class ReaderSession:
             raise ReaderError(f"reader '{self.reader_id}' has no session {index}")
         return row
 
-    def _order(self, session: Session, row: ReadingSessionRow) -> list[OrderItemRow]:
-        if row.index not in self._items:
-            self._items[row.index] = list(
-                session.scalars(
+    def _order(self, session: Session, row: ReadingSessionRow) -> list[_Item]:
+        if row.index not in self._items:  # plain values: they outlive the transaction
+            self._items[row.index] = [
+                _Item(item.position, item.case_id, item.mode, item.practice)
+                for item in session.scalars(
                     select(OrderItemRow)
                     .where(OrderItemRow.session_id == row.id)
                     .order_by(OrderItemRow.position)
                 )
-            )
+            ]
         return self._items[row.index]
 
     def _answered(self, session: Session, row: ReadingSessionRow) -> dict[tuple[str, str], int]:
@@ -447,13 +448,13 @@ class ReaderSession:
     # ------------------------------------------------------------------------------- reading
 
     @staticmethod
-    def _stages(item: OrderItemRow) -> tuple[Stage, ...]:
+    def _stages(item: _Item) -> tuple[Stage, ...]:
         return (UNAIDED, AIDED) if item.mode == SEQUENTIAL else (item.mode,)  # type: ignore[return-value]
 
-    def _done(self, item: OrderItemRow, answered: Mapping[tuple[str, str], object]) -> bool:
+    def _done(self, item: _Item, answered: Mapping[tuple[str, str], object]) -> bool:
         return all((item.case_id, stage) in answered for stage in self._stages(item))
 
-    def _next(self, reading: _OpenReading) -> tuple[OrderItemRow, Stage] | None:
+    def _next(self, reading: _OpenReading) -> tuple[_Item, Stage] | None:
         for item in reading.items:
             for stage in self._stages(item):
                 if (item.case_id, stage) not in reading.answers:
@@ -475,7 +476,7 @@ class ReaderSession:
             self._timer = _Timer(key=key, shown_at=self._clock.now())
         return case
 
-    def _case(self, reading: _OpenReading, item: OrderItemRow, stage: Stage) -> CaseToRead:
+    def _case(self, reading: _OpenReading, item: _Item, stage: Stage) -> CaseToRead:
         case = reading.cases[item.case_id]
         files = reading.files[item.case_id]
         model = None
@@ -611,6 +612,16 @@ class ReaderSession:
 
 
 @dataclass(frozen=True)
+class _Item:
+    """One read of a session's stored order."""
+
+    position: int
+    case_id: str
+    mode: str
+    practice: bool
+
+
+@dataclass(frozen=True)
 class _CaseInfo:
     """What a reader may see of a case (the truth of practice cases only, for their feedback)."""
 
@@ -626,7 +637,7 @@ class _OpenReading:
 
     session_id: int
     index: int
-    items: list[OrderItemRow]
+    items: list[_Item]
     cases: dict[str, _CaseInfo]
     files: dict[str, dict[str, Path]]
     answers: dict[tuple[str, str], tuple[int, Answer]]
