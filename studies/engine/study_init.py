@@ -165,6 +165,10 @@ def plan_study(loaded: LoadedDefinition, *, pins: Mapping[str, str] | None = Non
         raise StudyInitError(_listing(problems))
     manifest = load_manifest(definition.manifest, data_root=definition.files_root)
     case_ids = list(manifest.case_ids)
+    if definition.allow_revisit:
+        problems.append(
+            "allow_revisit: revisiting earlier cases is not supported yet; set it to false"
+        )
     for case_id in definition.practice_cases:
         if case_id not in case_ids:
             problems.append(f"practice_cases: case '{case_id}' is not in the manifest")
