@@ -12,12 +12,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from model_core.vocabulary import canonical_bi_rads
 from studies.engine.clock import Clock, SystemClock
 from studies.engine.designs import SEQUENTIAL
 from studies.engine.pins import check_pin, hash_secret
-from studies.engine.reader_api import ReaderError, _only_study
+from studies.engine.reader_api import Answer, ReaderError, _only_study, check_answer
 from studies.engine.session_state import SessionState, washout_opens_at
-from studies.store.audit import append_event
+from studies.store.audit import append_decision_event, append_event
 from studies.store.database import Store
 from studies.store.schema import (
     DecisionRow,
@@ -236,3 +237,78 @@ def mark_simulated(store: Store, *, clock: Clock | None = None) -> None:
         if not study.simulated:
             study.simulated = True
             append_event(session, study.id, "system", "study_created", {"simulated": True}, now)
+
+
+def correct_decision(
+    store: Store,
+    reader_id: str,
+    session_index: int,
+    case_id: str,
+    stage: str,
+    answer: Answer,
+    reason: str,
+    *,
+    clock: Clock | None = None,
+) -> int:
+    """Correct a submitted answer: a new version with the reason; the old one is kept.
+
+    The reader's original answer stays in the store (no longer ``current``), and the correction
+    is audited with its reason and the coordinator as its author. Returns the new decision's id.
+
+    Raises:
+        ReaderError: no reason, no such answer, or an invalid answer.
+    """
+    if not reason.strip():
+        raise ReaderError("a correction needs a reason")
+    check_answer(answer)
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        reading = session.scalars(
+            select(ReadingSessionRow).where(
+                ReadingSessionRow.study_id == study.id,
+                ReadingSessionRow.reader_id == reader_id,
+                ReadingSessionRow.index == session_index,
+            )
+        ).one_or_none()
+        if reading is None:
+            raise ReaderError(f"reader '{reader_id}' has no session {session_index}")
+        old = session.scalars(
+            select(DecisionRow).where(
+                DecisionRow.session_id == reading.id,
+                DecisionRow.case_id == case_id,
+                DecisionRow.mode == stage,
+                DecisionRow.current.is_(True),
+            )
+        ).one_or_none()
+        if old is None:
+            raise ReaderError(
+                f"reader '{reader_id}' has no {stage} answer to case '{case_id}' in session "
+                f"{session_index}"
+            )
+        old.current = False
+        session.flush()
+        new = DecisionRow(
+            session_id=old.session_id,
+            case_id=old.case_id,
+            mode=old.mode,
+            version=old.version + 1,
+            current=True,
+            decision=answer.decision,
+            pom=answer.pom,
+            bi_rads=canonical_bi_rads(answer.bi_rads or ""),
+            comment=answer.comment or None,
+            reading_time_s=old.reading_time_s,
+            started_at=old.started_at,
+            submitted_at=now,
+            model_probability_shown=old.model_probability_shown,
+            ai_first_shown_at=old.ai_first_shown_at,
+            heatmap_events=list(old.heatmap_events),
+            follows_decision_id=old.follows_decision_id,
+            correction_reason=reason.strip(),
+            corrected_by="coordinator",
+        )
+        session.add(new)
+        session.flush()
+        append_decision_event(session, new, "coordinator")
+        return new.id

@@ -533,7 +533,7 @@ class ReaderSession:
         index = self._require_open()
         reading = self._reading
         assert reading is not None
-        _check_answer(answer)
+        check_answer(answer)
         found = self._next(reading)
         if found is None:
             raise ReaderError(f"session {index} has no case left to answer")
@@ -654,7 +654,9 @@ def shown_thresholds(study: StudyRow) -> dict[str, float]:
     return {name: model.thresholds[name] for name in model.thresholds_shown}
 
 
-def _check_answer(answer: Answer) -> None:
+def check_answer(answer: Answer) -> None:
+    """Refuse an answer the study cannot store (decision not 0/1, pom outside 0–100, an unknown
+    BI-RADS category)."""
     if isinstance(answer.decision, bool) or answer.decision not in (0, 1):
         raise ReaderError(f"decision must be 0 (benign) or 1 (malignant), got {answer.decision!r}")
     if (

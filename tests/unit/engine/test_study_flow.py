@@ -165,3 +165,41 @@ def test_a_session_refuses_to_start_when_an_image_changed(
         reader.open(1)
     assert reader.sessions()[0].state.value == "not_started"
     store.close()
+
+
+def test_a_correction_is_a_new_version_and_the_original_is_kept(
+    cohort: Path,
+    store_url: str,  # noqa: F811
+) -> None:
+    from sqlalchemy import select
+
+    from studies.engine.coordinator_api import correct_decision
+    from studies.store.schema import DecisionRow
+    from studies.store.verify import verify_store
+
+    _, store = _study(cohort, store_url)
+    clock = SimulatedClock(START)
+    reader = ReaderSession.login(store, "R1", "1234", clock=clock)
+    case = reader.open(1)
+    while case is not None and case.practice:
+        case = reader.submit(Answer(0, 5)).next_case
+    assert case is not None
+    reader.submit(Answer(0, 30, "3"))
+    with pytest.raises(ReaderError, match="needs a reason"):
+        correct_decision(store, "R1", 1, case.case_id, "unaided", Answer(1, 80), " ")
+    new_id = correct_decision(
+        store, "R1", 1, case.case_id, "unaided", Answer(1, 80, "4C"), "typed in the wrong field"
+    )
+    with store.session(read_only=True) as session:
+        versions = session.scalars(
+            select(DecisionRow)
+            .where(DecisionRow.case_id == case.case_id)
+            .order_by(DecisionRow.version)
+        ).all()
+    assert [(v.version, v.current, v.pom) for v in versions] == [(1, False, 30), (2, True, 80)]
+    assert versions[1].id == new_id and versions[1].correction_reason == "typed in the wrong field"
+    exported = collect_export(store).reads
+    row = exported[(exported.reader_id == "R1") & (exported.case_id == case.case_id)]
+    assert row.pom.tolist() == [80]
+    assert verify_store(store, check_files=False).ok
+    store.close()
