@@ -6,6 +6,7 @@
   reader API (the store is then marked simulated);
 * ``study status [--db URL] [--json]`` — per reader and session: progress, washout;
 * ``study override-washout READER --reason TEXT [--db URL]`` — open a second session early;
+* ``study add-reader READER --name NAME [--years N] [--db URL]`` — enrol a reader mid-study;
 * ``study set-pin READER [--db URL]`` — a new PIN, shown once;
 * ``study export --out DIR [--db URL]`` — reads, model scores, iMRMC and RJafroc files;
 * ``study verify [--db URL]`` — the audit chain, every decision's event, every image's checksum;
@@ -64,6 +65,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     override = action("override-washout", "open a reader's second session before the washout")
     override.add_argument("reader", metavar="READER")
     override.add_argument("--reason", required=True, help="why (recorded in the audit log)")
+    add = action("add-reader", "enrol a reader in a running study (nobody else's order changes)")
+    add.add_argument("reader", metavar="READER")
+    add.add_argument("--name", required=True, help="the name shown at login")
+    add.add_argument("--years", type=int, default=0, help="years of experience")
     pin = action("set-pin", "give a reader a new PIN (printed once)")
     pin.add_argument("reader", metavar="READER")
     export = action("export", "reads, model scores, iMRMC and RJafroc files")
@@ -175,6 +180,15 @@ def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     return 0
 
 
+def _add_reader(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from studies.engine.coordinator_api import add_reader
+
+    pin = f"{secrets.randbelow(10**6):06d}"
+    add_reader(store, args.reader, args.name, args.years, pin)
+    print(f"reader {args.reader} enrolled: PIN {pin} (shown once; stored only as a salted hash)")
+    return 0
+
+
 def _set_pin(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     from studies.engine.coordinator_api import set_pin
 
@@ -207,6 +221,7 @@ _ACTIONS = {
     "simulate": _simulate,
     "status": _status,
     "override-washout": _override,
+    "add-reader": _add_reader,
     "set-pin": _set_pin,
     "export": _export,
     "verify": _verify,

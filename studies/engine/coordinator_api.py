@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from model_core.vocabulary import canonical_bi_rads
 from studies.engine.clock import Clock, SystemClock
+from studies.engine.definition import is_valid_id, parse_study_definition
 from studies.engine.designs import SEQUENTIAL
 from studies.engine.pins import check_pin, hash_secret
 from studies.engine.reader_api import Answer, ReaderError, _only_study, check_answer
 from studies.engine.session_state import SessionState, washout_opens_at
+from studies.engine.study_init import add_reader_rows, reader_plans
 from studies.store.audit import append_decision_event, append_event
 from studies.store.database import Store
 from studies.store.schema import (
+    CaseRow,
     DecisionRow,
     OrderItemRow,
     ReaderRow,
@@ -312,3 +315,43 @@ def correct_decision(
         session.flush()
         append_decision_event(session, new, "coordinator")
         return new.id
+
+
+def add_reader(
+    store: Store,
+    reader_id: str,
+    name: str,
+    years_experience: int,
+    pin: str,
+    *,
+    clock: Clock | None = None,
+) -> None:
+    """Enrol a reader in a running study; their orders come from the study seed and their own id,
+    so nobody else's order changes.
+
+    Raises:
+        ReaderError: the id is taken or not a valid id; CredentialError for a bad PIN.
+    """
+    check_pin(pin)
+    if not is_valid_id(reader_id):
+        raise ReaderError(f"reader id '{reader_id}' must be 1–64 letters, digits, '_' or '-'")
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        if session.get(ReaderRow, (study.id, reader_id)) is not None:
+            raise ReaderError(f"study '{study.id}' already has a reader '{reader_id}'")
+        definition = parse_study_definition(
+            study.definition_toml, source="study.toml (stored)", base_dir="."
+        ).definition
+        cases = session.scalars(select(CaseRow).where(CaseRow.study_id == study.id)).all()
+        scored = [(case.case_id, case.truth) for case in cases if not case.practice]
+        add_reader_rows(
+            session,
+            study.id,
+            reader_id,
+            name,
+            years_experience,
+            hash_secret(pin),
+            reader_plans(definition, scored, reader_id),
+            now,
+        )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import stat
 import tomllib
 import types
@@ -66,6 +67,11 @@ MAX_DEFINITION_BYTES: Final = 1024 * 1024
 
 _SLUG = r"^[A-Za-z0-9_-]{1,64}$"
 _SLUG_RULE = "1–64 letters, digits, '_' or '-'"
+
+
+def is_valid_id(text: str) -> bool:
+    """Whether ``text`` is a valid study or reader id (``[A-Za-z0-9_-]{1,64}``)."""
+    return re.fullmatch(_SLUG, text) is not None
 
 
 class StudyDefinitionError(StudyError):

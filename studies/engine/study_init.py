@@ -201,21 +201,28 @@ def plan_study(loaded: LoadedDefinition, *, pins: Mapping[str, str] | None = Non
         )
         for row in manifest.rows
     )
-    scored = [case for case in cases if not case.practice]
-    block = definition.blocking.block_size if definition.blocking.enabled else None
+    scored = [(case.row.case_id, case.truth) for case in cases if not case.practice]
     plans = {
-        reader.id: session_plans(
-            definition.design,
-            [case.row.case_id for case in scored],
-            [case.truth for case in scored],
-            definition.seed,
-            reader.id,
-            block,
-            practice_cases=definition.practice_cases,
-        )
-        for reader in definition.readers
+        reader.id: reader_plans(definition, scored, reader.id) for reader in definition.readers
     }
     return StudyPlan(loaded, cases, plans, chosen, tuple(loaded.warnings))
+
+
+def reader_plans(
+    definition: StudyDefinition, scored: list[tuple[str, int | None]], reader_id: str
+) -> list[SessionPlan]:
+    """A reader's sessions and reading orders: a function of ``study.toml`` and the reader's id
+    alone, so that a reader added later changes nobody else's order."""
+    block = definition.blocking.block_size if definition.blocking.enabled else None
+    return session_plans(
+        definition.design,
+        [case_id for case_id, _ in scored],
+        [truth for _, truth in scored],
+        definition.seed,
+        reader_id,
+        block,
+        practice_cases=definition.practice_cases,
+    )
 
 
 def _listing(problems: list[str]) -> str:
@@ -334,41 +341,63 @@ def _write(session: Session, plan: StudyPlan, now: datetime, simulated: bool) ->
             )
     session.flush()
     for reader in definition.readers:
-        session.add(
-            ReaderRow(
-                study_id=study_id,
-                reader_id=reader.id,
-                display_name=reader.name,
-                years_experience=reader.years_experience,
-                pin_hash=hash_secret(plan.pins[reader.id]),
-                failed_attempts=0,
-                active=True,
-                added_at=now,
-            )
+        add_reader_rows(
+            session,
+            study_id,
+            reader.id,
+            reader.name,
+            reader.years_experience,
+            hash_secret(plan.pins[reader.id]),
+            plan.plans[reader.id],
+            now,
         )
+    session.flush()
+
+
+def add_reader_rows(
+    session: Session,
+    study_id: str,
+    reader_id: str,
+    name: str,
+    years_experience: int,
+    pin_hash: str,
+    plans: list[SessionPlan],
+    now: datetime,
+) -> None:
+    """Write a reader, their sessions and reading orders, and the audit events, in ``session``."""
+    session.add(
+        ReaderRow(
+            study_id=study_id,
+            reader_id=reader_id,
+            display_name=name,
+            years_experience=years_experience,
+            pin_hash=pin_hash,
+            failed_attempts=0,
+            active=True,
+            added_at=now,
+        )
+    )
+    session.flush()
+    append_event(session, study_id, "coordinator", "reader_added", {"reader_id": reader_id}, now)
+    append_event(session, study_id, "coordinator", "pin_set", {"reader_id": reader_id}, now)
+    for plan_of_session in plans:
+        reading = ReadingSessionRow(
+            study_id=study_id,
+            reader_id=reader_id,
+            index=plan_of_session.index,
+            state=SessionState.NOT_STARTED.value,
+            active_seconds=0.0,
+        )
+        session.add(reading)
         session.flush()
-        append_event(
-            session, study_id, "coordinator", "reader_added", {"reader_id": reader.id}, now
-        )
-        append_event(session, study_id, "coordinator", "pin_set", {"reader_id": reader.id}, now)
-        for plan_of_session in plan.plans[reader.id]:
-            reading = ReadingSessionRow(
-                study_id=study_id,
-                reader_id=reader.id,
-                index=plan_of_session.index,
-                state=SessionState.NOT_STARTED.value,
-                active_seconds=0.0,
-            )
-            session.add(reading)
-            session.flush()
-            for item in plan_of_session.items:
-                session.add(
-                    OrderItemRow(
-                        session_id=reading.id,
-                        position=item.position,
-                        case_id=item.case_id,
-                        mode=item.mode,
-                        practice=item.practice,
-                    )
+        for item in plan_of_session.items:
+            session.add(
+                OrderItemRow(
+                    session_id=reading.id,
+                    position=item.position,
+                    case_id=item.case_id,
+                    mode=item.mode,
+                    practice=item.practice,
                 )
+            )
     session.flush()

@@ -203,3 +203,40 @@ def test_a_correction_is_a_new_version_and_the_original_is_kept(
     assert row.pom.tolist() == [80]
     assert verify_store(store, check_files=False).ok
     store.close()
+
+
+def test_a_reader_added_later_changes_nobody_else_s_order(
+    cohort: Path,
+    store_url: str,  # noqa: F811
+) -> None:
+    from sqlalchemy import select
+
+    from studies.engine.coordinator_api import add_reader
+    from studies.engine.study_init import reader_plans
+    from studies.store.schema import OrderItemRow, ReadingSessionRow
+
+    def orders(store) -> dict[tuple[str, int], list[str]]:  # type: ignore[no-untyped-def]
+        with store.session(read_only=True) as session:
+            result = {}
+            for row in session.scalars(select(ReadingSessionRow)):
+                result[(row.reader_id, row.index)] = list(
+                    session.scalars(
+                        select(OrderItemRow.case_id)
+                        .where(OrderItemRow.session_id == row.id)
+                        .order_by(OrderItemRow.position)
+                    )
+                )
+            return result
+
+    plan, store = _study(cohort, store_url)
+    before = orders(store)
+    add_reader(store, "R3", "Reader Three", 7, "4321")
+    after = orders(store)
+    assert {k: v for k, v in after.items() if k[0] != "R3"} == before
+    scored = [(c.row.case_id, c.truth) for c in plan.cases if not c.practice]
+    expected = reader_plans(plan.definition, scored, "R3")
+    assert after[("R3", 1)] == [item.case_id for item in expected[0].items]
+    with pytest.raises(ReaderError, match="already has a reader 'R3'"):
+        add_reader(store, "R3", "Again", 1, "4321")
+    assert ReaderSession.login(store, "R3", "4321").sessions()[0].total == len(expected[0].items)
+    store.close()
