@@ -183,17 +183,22 @@ def low_energy_window(pixels: np.ndarray, inside: np.ndarray) -> tuple[float, fl
 
 
 def recombined_window(
-    pixels: np.ndarray, inside: np.ndarray, min_width: float
+    pixels: np.ndarray, inside: np.ndarray, min_width: float, block: int = 1
 ) -> tuple[float, float]:
     """Default (centre, width) of a recombined image: the breast at mid-grey, lesions bright.
 
     Real recombined images are shown with the cancelled breast at mid-grey, so the window puts
-    the breast's median at 45 % of the width and its brightest pixels (the 99.97th percentile:
-    an enhancing lesion, vessels or BPE) at 95 %, never at white; ``min_width`` (a multiple of
-    the noise) keeps a weakly enhancing breast from being shown as magnified noise.
+    the breast's median at 45 % of the width and its brightest spot (the largest mean of
+    ``block`` × ``block`` pixels: an enhancing lesion, vessels or BPE, not a noise spike) at
+    90 %, never at white; ``min_width`` (a multiple of the noise) keeps a weakly enhancing
+    breast from being shown as magnified noise.
     """
-    values = _breast_values(pixels, inside, 2)
-    median, top = np.percentile(values, [50.0, 99.97])
-    width = max(float(top - median) / 0.5, min_width)
+    median = float(np.median(_breast_values(pixels, inside, 2)))
+    rows, cols = (pixels.shape[0] // block) * block, (pixels.shape[1] // block) * block
+    shape = (rows // block, block, cols // block, block)
+    means = pixels[:rows, :cols].reshape(shape).mean(axis=(1, 3), dtype=np.float32)
+    solid = inside[:rows, :cols].reshape(shape).all(axis=(1, 3))
+    top = float(means[solid].max()) if solid.any() else float(pixels.max())
+    width = max((top - median) / 0.45, min_width)
     center = median + 0.05 * width
     return float(round(center)), float(round(width))

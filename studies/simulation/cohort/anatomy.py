@@ -34,10 +34,10 @@ BPE_LEVELS: tuple[str, ...] = ("minimal", "mild", "moderate", "marked")
 _DENSITY_OFFSET = {"a": -1.9, "b": -1.0, "c": -0.1, "d": 0.8}
 #: Cut points of the age-dependent density latent, set so that a cohort of Mao et al.'s ages has
 #: the BI-RADS Atlas (5th ed.) proportions: about 10 % a, 40 % b, 40 % c, 10 % d.
-DENSITY_CUTS = (-1.8, 0.05, 1.9)
+DENSITY_CUTS = (-1.7, 0.05, 1.85)
 #: Cut points of the BPE latent: about 35 % minimal, 35 % mild, 20 % moderate, 10 % marked, as
 #: in CESM series (Sorin et al., AJR 2018: 29/41/22/8 %).
-BPE_CUTS = (-0.3, 0.7, 1.6)
+BPE_CUTS = (-0.9, 0.45, 1.55)
 #: Peak BPE per level, in units of the recombined image's iodine gain.
 BPE_AMPLITUDE = {"minimal": 0.04, "mild": 0.10, "moderate": 0.20, "marked": 0.32}
 

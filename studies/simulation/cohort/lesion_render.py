@@ -118,7 +118,7 @@ def render_lesion(
     yr, xr = -x * sin_a + y * cos_a, x * cos_a + y * sin_a  # lesion frame
     rho = np.sqrt(y**2 + x**2)
     angle = np.arctan2(yr, xr)
-    u = rho / _table_lookup(spec.radius_table, angle)
+    u = (rho / _table_lookup(spec.radius_table, angle)).astype(np.float32)
     w = spec.edge_width
     occupancy = np.clip((1.0 + w - u) / (2.0 * w), 0.0, 1.0)
     occupancy = occupancy * occupancy * (3.0 - 2.0 * occupancy)  # smoothstep
@@ -129,8 +129,8 @@ def render_lesion(
 
     smooth_field, fine_field = _texture_fields(spec, extent)
     near = occupancy > 0.0
-    smooth = np.zeros_like(u)
-    fine = np.zeros_like(u)
+    smooth = np.zeros(u.shape, dtype=np.float32)
+    fine = np.zeros(u.shape, dtype=np.float32)
     yb, xb = np.broadcast_to(yr, u.shape)[near], np.broadcast_to(xr, u.shape)[near]
     smooth[near] = _sample(smooth_field, yb, xb, extent)
     fine[near] = _sample(fine_field, yb, xb, extent)
@@ -148,7 +148,7 @@ def render_lesion(
     pattern = np.clip(pattern, 0.05, None)
     iodine = body * pattern
 
-    spicules = np.zeros_like(u)
+    spicules = np.zeros(u.shape, dtype=np.float32)
     if len(spec.spicules):
         origin = (center_mm[0] - r0 * spacing_mm, center_mm[1] - c0 * spacing_mm)
         paths = _spicule_paths(spec, axis_angle, origin)
@@ -181,7 +181,7 @@ def render_lesion(
     drawn_u = np.sqrt(drawn_y**2 + drawn_x**2) / _table_lookup(spec.outline_table, drawn_angle)
     return LesionRender(
         box=(slice(r0, r1), slice(c0, c1)),
-        density=np.maximum(body, 0.35 * spicules).astype(np.float32),
+        density=np.maximum(body, 0.55 * spicules).astype(np.float32),
         iodine=np.maximum(iodine, 0.5 * spicules).astype(np.float32),
         retraction=retraction,
         calcifications_mm=calcifications,

@@ -201,7 +201,7 @@ def _radius_table(
     if shape == NON_MASS:  # a segment narrows toward the nipple
         modulation *= 1.0 - 0.3 * np.cos(_ANGLES)
     if shape == "irregular":  # angular, ragged contour on top of the lobes
-        modulation += _harmonics(rng, np.arange(9, 17), 0.03)
+        modulation += _harmonics(rng, np.arange(9, 17), 0.015)
     modulation += _harmonics(rng, np.arange(10, 21), 0.012 * margin_score)  # microlobulation
     radius = radius * np.clip(modulation, 0.35, None)
     half = radius.size // 2
@@ -213,13 +213,13 @@ def _drawn_outline(
     rng: np.random.Generator, radius: np.ndarray, harmonics: int
 ) -> tuple[np.ndarray, tuple[float, float]]:
     """The outline a careful radiologist draws: the body's contour low-passed to ``harmonics``
-    (lobulations followed, spicules left out), with the hand's wobble (harmonics 2–6 of
-    3.5 %), scaled by 1 + N(0, 0.06) — no systematic over- or under-size — and shifted by
+    (lobulations followed, spicules left out), with the hand's wobble (harmonics 2–4 of
+    2 %), scaled by 1 + N(0, 0.06) — no systematic over- or under-size — and shifted by
     N(0, 0.06 R)."""
     spectrum = np.fft.rfft(radius)
     spectrum[harmonics + 1 :] = 0.0
     smooth = np.fft.irfft(spectrum, n=radius.size)
-    hand = 1.0 + _harmonics(rng, np.arange(2, 7), 0.035)  # the hand's own wobble
+    hand = 1.0 + _harmonics(rng, np.arange(2, 5), 0.02)  # the hand's own wobble
     scale = 1.0 + rng.normal(0.0, 0.06)
     shift = rng.normal(0.0, 0.06 * float(radius.mean()), 2)
     return smooth * hand * scale, (float(shift[0]), float(shift[1]))
@@ -257,13 +257,15 @@ def _calcifications(
         rows_list, cols_list = [], []
         for _ in range(lines):
             offset = rng.normal(0.0, 0.18 * diameter_mm)
-            n = int(rng.integers(5, 15))
+            n = int(rng.integers(4, 12))
             along = rng.uniform(-0.4, 0.4, n) * diameter_mm
             rows_list.append(offset * (1.0 - 0.4 * along / diameter_mm) + rng.normal(0, 0.3, n))
             cols_list.append(along)
         rows, cols = np.concatenate(rows_list), np.concatenate(cols_list)
         count = rows.size
-    return np.column_stack([rows, cols, rng.uniform(0.1, 0.3, count), rng.uniform(0.5, 1.0, count)])
+    # Fine pleomorphic calcifications of DCIS are smaller than a mass's cluster.
+    radius = rng.uniform(0.1, 0.3, count) if shape != NON_MASS else rng.uniform(0.06, 0.18, count)
+    return np.column_stack([rows, cols, radius, rng.uniform(0.5, 1.0, count)])
 
 
 def sample_lesion(rng: np.random.Generator, histology: str, diameter_mm: float) -> LesionSpec:

@@ -189,7 +189,7 @@ def render_case(
     inside = fields.inside
     t_rel = fields.thickness_mm / breast.thickness_mm
     skin = np.exp(-((fields.skin_distance_mm / 0.8) ** 2)) * inside
-    tissue = _low_energy_tissue(fields.tissue + 0.12 * fields.vessels)
+    tissue = _low_energy_tissue(fields.tissue + 0.08 * fields.vessels)
     # Peripheral equalisation, as processed images have it: the thin edge stays visible.
     low = profile.le_air * (1.0 - inside) + inside * (
         profile.le_fat * t_rel**0.25 * (1.0 + 0.05 * fields.fine)
@@ -270,7 +270,9 @@ def render_case(
         lesion_center_mm=center,
         pixel_spacing_mm=spacing,
         low_energy_window=low_energy_window(low_u16, breast_out),
-        recombined_window=recombined_window(re_u16, breast_out, 14.0 * re_noise),
+        recombined_window=recombined_window(
+            re_u16, breast_out, 14.0 * re_noise, block=max(round(0.4 / spacing), 1)
+        ),
         mean_enhancement=mean_enhancement,
     )
 

@@ -131,18 +131,13 @@ def _splat(
     rows: np.ndarray, cols: np.ndarray, weight: np.ndarray, shape: tuple[int, int]
 ) -> np.ndarray:
     """Bilinear splatting of weighted points (pixel coordinates) onto a zero grid."""
-    grid = np.zeros(shape[0] * shape[1], dtype=np.float64)
     r0, c0 = np.floor(rows).astype(np.intp), np.floor(cols).astype(np.intp)
     fr, fc = rows - r0, cols - c0
-    for dr, dc, w in (
-        (0, 0, (1 - fr) * (1 - fc)),
-        (1, 0, fr * (1 - fc)),
-        (0, 1, (1 - fr) * fc),
-        (1, 1, fr * fc),
-    ):
-        rr, cc = r0 + dr, c0 + dc
-        keep = (rr >= 0) & (rr < shape[0]) & (cc >= 0) & (cc < shape[1])
-        grid += np.bincount(
-            rr[keep] * shape[1] + cc[keep], weights=(weight * w)[keep], minlength=grid.size
-        )
-    return grid.reshape(shape).astype(np.float32)
+    rr = np.concatenate([r0, r0 + 1, r0, r0 + 1])
+    cc = np.concatenate([c0, c0, c0 + 1, c0 + 1])
+    ww = np.concatenate([(1 - fr) * (1 - fc), fr * (1 - fc), (1 - fr) * fc, fr * fc]) * np.tile(
+        weight, 4
+    )
+    keep = (rr >= 0) & (rr < shape[0]) & (cc >= 0) & (cc < shape[1])
+    flat = np.bincount(rr[keep] * shape[1] + cc[keep], ww[keep], minlength=shape[0] * shape[1])
+    return flat.reshape(shape).astype(np.float32)
