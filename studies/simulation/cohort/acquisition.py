@@ -160,7 +160,9 @@ def magnification_factor(thickness_mm: float) -> float:
 def quantise(values: np.ndarray, bits_stored: int) -> np.ndarray:
     """Round to stored integers and clip to the ``bits_stored`` range, as a detector does."""
     top = float(2**bits_stored - 1)
-    return np.clip(np.rint(values), 0.0, top).astype(np.uint16)
+    clipped = np.clip(values, 0.0, top)
+    clipped += 0.5  # then truncation rounds to the nearest level, cheaper than rint
+    return clipped.astype(np.uint16)
 
 
 def _breast_values(pixels: np.ndarray, inside: np.ndarray, stride: int) -> np.ndarray:
@@ -176,7 +178,7 @@ def low_energy_window(pixels: np.ndarray, inside: np.ndarray) -> tuple[float, fl
     (under 2 % of breast pixels clipped; docs/synthetic_cohorts.md). Computed on a strided
     subsample: it is a display default, not a measurement.
     """
-    low, high = np.percentile(_breast_values(pixels, inside, 2), [0.3, 99.9])
+    low, high = np.percentile(_breast_values(pixels, inside, 3), [0.3, 99.9])
     span = max(float(high - low), 1.0)
     low, high = low - 0.03 * span, high + 0.06 * span
     return float(round((low + high) / 2.0)), float(round(high - low))
@@ -193,11 +195,12 @@ def recombined_window(
     90 %, never at white; ``min_width`` (a multiple of the noise) keeps a weakly enhancing
     breast from being shown as magnified noise.
     """
-    median = float(np.median(_breast_values(pixels, inside, 2)))
+    median = float(np.median(_breast_values(pixels, inside, 3)))
     rows, cols = (pixels.shape[0] // block) * block, (pixels.shape[1] // block) * block
     shape = (rows // block, block, cols // block, block)
-    means = pixels[:rows, :cols].reshape(shape).mean(axis=(1, 3), dtype=np.float32)
-    solid = inside[:rows, :cols].reshape(shape).all(axis=(1, 3))
+    sums = pixels[:rows, :cols].reshape(shape).sum(axis=3, dtype=np.uint32).sum(axis=1)
+    means = sums / float(block * block)
+    solid = inside[:rows:block, :cols:block]  # the block's corner inside the breast
     top = float(means[solid].max()) if solid.any() else float(pixels.max())
     width = max((top - median) / 0.45, min_width)
     center = median + 0.05 * width

@@ -8,9 +8,15 @@ half-cylinder of radius T/2, so the thickness at distance d from the skin line i
 ``2·sqrt(r² − (r − d)²)`` for d < r = T/2 — the cause of the darker periphery on a mammogram.
 
 Fibroglandular tissue: a smooth prior (concentrated behind the nipple, absent in the
-subcutaneous and retro-mammary fat) plus anisotropic power-law noise (β = 3, structures
-elongated toward the nipple) is passed through a sigmoid whose offset sets the BI-RADS density
-category a–d. Background parenchymal enhancement (BPE) is patchy noise confined to that tissue.
+subcutaneous and retro-mammary fat) plus power-law noise (β = 3) generated in polar coordinates
+around the nipple — wedge-shaped lobes whose structures converge on it, blending into isotropic
+texture in the last centimetres behind the nipple — is passed through a sigmoid whose offset
+sets the BI-RADS density category a–d. Inside it, rounded fat lobules are cut out and thin
+strands (ducts, trabeculae: zero crossings of a finer field, also converging on the nipple) are
+added; in the fat next to the gland, the arcs of Cooper's ligaments (zero crossings of an
+isotropic field). Vessels run from the chest wall toward the nipple (``vessels``); some women have
+scattered round benign calcifications, older ones sometimes vascular ones (``calcifications``).
+Background parenchymal enhancement (BPE) is patchy noise confined to the glandular tissue.
 All fields live on a coarse grid (``WORK_SPACING_MM``) and are interpolated to the detector.
 """
 
@@ -24,7 +30,12 @@ from scipy import ndimage
 
 from studies.simulation.cohort.acquisition import magnification_factor
 from studies.simulation.cohort.calcifications import scattered_benign, vascular
-from studies.simulation.cohort.texture import power_law_noise, radial_noise, ridges
+from studies.simulation.cohort.texture import (
+    power_law_noise,
+    radial_noise,
+    resample_linear,
+    ridges,
+)
 from studies.simulation.cohort.vessels import branch_paths, render_tubes, sample_vessel_paths
 
 DENSITIES: tuple[str, ...] = ("a", "b", "c", "d")
@@ -35,8 +46,9 @@ _DENSITY_OFFSET = {"a": -1.9, "b": -1.0, "c": -0.1, "d": 0.8}
 #: Cut points of the age-dependent density latent, set so that a cohort of Mao et al.'s ages has
 #: the BI-RADS Atlas (5th ed.) proportions: about 10 % a, 40 % b, 40 % c, 10 % d.
 DENSITY_CUTS = (-1.7, 0.05, 1.85)
-#: Cut points of the BPE latent: about 35 % minimal, 35 % mild, 20 % moderate, 10 % marked, as
-#: in CESM series (Sorin et al., AJR 2018: 29/41/22/8 %).
+#: Cut points of the BPE latent: about 35 % minimal, 35 % mild, 20 % moderate, 10 % marked, the
+#: order of the shares in CESM series (most women minimal or mild, marked the rarest); a choice,
+#: not a fit.
 BPE_CUTS = (-0.9, 0.45, 1.55)
 #: Peak BPE per level, in units of the recombined image's iodine gain.
 BPE_AMPLITUDE = {"minimal": 0.04, "mild": 0.10, "moderate": 0.20, "marked": 0.32}
@@ -165,6 +177,20 @@ def _outline_limit(spec: BreastSpec, y: np.ndarray, x: np.ndarray) -> np.ndarray
     return limit + 6.0 * np.exp(-((phi / 0.07) ** 2))  # nipple
 
 
+def _smooth_noise(
+    rng: np.random.Generator,
+    shape: tuple[int, int],
+    spacing_mm: float,
+    beta: float,
+    min_frequency: float,
+) -> np.ndarray:
+    """Power-law noise of a steep spectrum (β ≥ 2.4: nothing fine to lose) drawn on a grid twice
+    as coarse and interpolated, four times cheaper than drawing it on the work grid."""
+    coarse = ((shape[0] + 1) // 2 + 1, (shape[1] + 1) // 2 + 1)
+    field = power_law_noise(rng, coarse, beta=beta, min_frequency=min_frequency)
+    return resample_linear(field, 2.0 * spacing_mm, shape, spacing_mm)
+
+
 def _sigmoid(values: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-values))
 
@@ -222,7 +248,7 @@ def render_breast(
     # Behind the nipple the lobes merge (no point of convergence): blend to isotropic texture.
     to_nipple = np.hypot(y, x - spec.depth_mm)
     radial_weight = np.clip((to_nipple - 10.0) / 40.0, 0.0, 1.0)
-    isotropic = power_law_noise(rng, shape, beta=3.0, min_frequency=2.0)
+    isotropic = _smooth_noise(rng, shape, spacing_mm, beta=3.0, min_frequency=2.0)
     lobes = radial_weight * lobes + (1.0 - radial_weight) * isotropic
     latent = 1.1 * lobes + 3.0 * (prior - 0.45) + _DENSITY_OFFSET[spec.density]
     envelope = subcutaneous * retromammary * inside
@@ -232,10 +258,15 @@ def render_breast(
     # converging on the nipple; in the fat next to the gland: Cooper's ligament arcs.
     lobules = _sigmoid((power_law_noise(rng, shape, beta=2.4, min_frequency=10.0) - 0.7) / 0.3)
     strands = ridges(radial_noise(rng, shape, spacing_mm, nipple, beta=2.4, stretch=4.0), 0.22)
-    near_gland = ndimage.gaussian_filter(glandular, 8.0 / spacing_mm)
+    near_gland = resample_linear(
+        ndimage.gaussian_filter(glandular[::2, ::2], 4.0 / spacing_mm),
+        2 * spacing_mm,
+        shape,
+        spacing_mm,
+    )
     ligament_zone = np.clip(3.0 * near_gland, 0.0, 1.0) * (1.0 - glandular)
     ligament_zone *= np.clip((distance - 1.0) / 3.0, 0.0, 1.0) * inside
-    ligaments = ridges(power_law_noise(rng, shape, beta=3.0, min_frequency=5.0), 0.07)
+    ligaments = ridges(_smooth_noise(rng, shape, spacing_mm, beta=3.0, min_frequency=5.0), 0.07)
     tissue = (
         glandular * (1.0 - 0.55 * lobules)
         + 0.30 * strands * (0.25 + glandular) * envelope
@@ -245,11 +276,11 @@ def render_breast(
     paths, branches = _vessels(spec, rng, distance * inside_hard >= 2.0, spacing_mm)
     vessels = render_tubes(paths + branches, shape, spacing_mm) * inside
 
-    patches = power_law_noise(rng, shape, beta=2.4, min_frequency=3.0)
+    patches = _smooth_noise(rng, shape, spacing_mm, beta=2.4, min_frequency=3.0)
     bpe = BPE_AMPLITUDE[spec.bpe] * np.clip(patches + 0.3, 0.0, None) * glandular
     bpe *= 1.0 - 0.5 * lobules
     fine = power_law_noise(rng, shape, beta=1.8, anisotropy=1.6)
-    mottle = power_law_noise(rng, shape, beta=2.5, min_frequency=2.0)
+    mottle = _smooth_noise(rng, shape, spacing_mm, beta=2.5, min_frequency=2.0)
 
     deep = np.argwhere((distance > 6.0) & (x > 6.0))
     candidates = (deep + 0.5) * spacing_mm

@@ -28,7 +28,7 @@ from studies.simulation.cohort.vessels import render_tubes
 #: Grid (mm) of the lesion's own texture fields.
 TEXTURE_SPACING_MM = 0.25
 _SPICULE_STEP_MM = 0.1
-_SPICULE_SIGMAS_MM = (0.08, 0.15, 0.25, 0.35)
+_SPICULE_SIGMAS_MM = (0.1, 0.2, 0.35)
 
 
 @dataclass(frozen=True)

@@ -154,11 +154,10 @@ class LesionSpec:
     @property
     def extent_mm(self) -> float:
         """Radius of a disc that holds the body, its spicules and its drawn outline."""
-        reach = float(self.radius_table.max())
-        if len(self.spicules):
-            reach += float(self.spicules[:, 1].max())
+        body = float(self.radius_table.max())
+        spicules = body + float(self.spicules[:, 1].max()) + 1.0 if len(self.spicules) else 0.0
         drawn = float(self.outline_table.max()) + float(np.hypot(*self.outline_shift_mm))
-        return max(reach, drawn) * (1.0 + self.edge_width) + 1.0
+        return max(body * (1.0 + self.edge_width), spicules, drawn) + 1.0
 
     def suspicion(self) -> float:
         """How suspicious the lesion looks to a reader (drives the BI-RADS category)."""

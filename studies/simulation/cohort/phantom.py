@@ -251,7 +251,7 @@ def render_case(
         * detector_rng.standard_normal(low.shape, dtype=np.float32)
     )
     re_noise = profile.re_noise * noise_scale
-    re_sigma = re_noise * np.where(breast_out, 1.0, 0.45).astype(np.float32)
+    re_sigma = np.where(breast_out, np.float32(re_noise), np.float32(0.45 * re_noise))
     recombined += re_sigma * detector_rng.standard_normal(recombined.shape, dtype=np.float32)
 
     if breast.laterality == "R":  # chest wall on the right edge: mirror the columns
