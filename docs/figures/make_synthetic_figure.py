@@ -1,8 +1,9 @@
-"""Make ``docs/figures/synthetic_cases.png``: full-size synthetic CESM cases, benign and malignant.
+"""Make ``docs/figures/synthetic_cases.png``: full-size synthetic CESM cases and 50 mm crops.
 
-Columns: low-energy image, recombined image, the radiologist's mask outline over the recombined
-image, then 40 mm crops around the lesion (low-energy, and recombined with the mask outline).
-Each image is shown with the window stored in its DICOM header, as a viewer would open it.
+Columns: low-energy image, recombined image (both whole), then 50 mm crops around the lesion:
+low-energy, recombined, and recombined with the radiologist's mask outline. Every image is
+shown with the window stored in its DICOM header, as a viewer opens it. Rows are chosen to
+show the range of appearances (see :data:`WISHES`). All images are SIMULATED.
 
     .venv/bin/python docs/figures/make_synthetic_figure.py [--seed 11] [--out PATH]
 """
@@ -19,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from studies.simulation.cohort.acquisition import acquisition_profile
+from studies.simulation.cohort.lesions import NON_MASS
 from studies.simulation.cohort.phantom import (
     SyntheticCase,
     case_streams,
@@ -27,14 +29,15 @@ from studies.simulation.cohort.phantom import (
 )
 
 HERE = Path(__file__).resolve().parent
+CROP_MM = 50.0
 
-
-#: One row per wish: (label, predicate on the lesion), to show the range of appearances.
+#: One row per wish: (label, predicate on the design), to show the range of appearances.
 WISHES = (
-    ("benign", lambda lesion: lesion.margin == "circumscribed" and lesion.shape != "irregular"),
-    ("benign", lambda lesion: lesion.shape == "irregular"),
-    ("malignant", lambda lesion: lesion.margin == "spiculated" and lesion.diameter_mm > 15),
-    ("malignant", lambda lesion: lesion.pattern == "rim"),
+    ("benign", lambda d: d.lesion.margin == "circumscribed" and d.lesion.shape == "oval"),
+    ("benign", lambda d: d.lesion.shape == "irregular" and d.breast.bpe in ("moderate", "marked")),
+    ("malignant", lambda d: d.lesion.margin_score > 0.85 and 15 < d.lesion.diameter_mm < 30),
+    ("malignant", lambda d: d.lesion.pattern == "rim" and d.lesion.diameter_mm < 35),
+    ("malignant", lambda d: d.lesion.shape == NON_MASS and len(d.lesion.calcifications) > 0),
 )
 
 
@@ -49,7 +52,7 @@ def pick_cases(seed: int, center: str = "internal") -> list[SyntheticCase]:
         while True:
             design_rng, fields_rng, detector_rng = case_streams(seed, center, index)
             design = design_case(design_rng, 0.5, field_mm)
-            if index not in used and design.label == label and wish(design.lesion):
+            if index not in used and design.label == label and wish(design):
                 used.add(index)
                 picked.append(render_case(design, profile, fields_rng, detector_rng))
                 break
@@ -64,37 +67,54 @@ def _show(axis, image: np.ndarray, window: tuple[float, float]) -> None:
     axis.set_yticks([])
 
 
+def _crop(case: SyntheticCase) -> tuple[slice, slice]:
+    """A CROP_MM square around the lesion, shifted to stay inside the image."""
+    spacing = case.pixel_spacing_mm
+    side = round(CROP_MM / spacing)
+    rows, cols = case.low_energy.shape
+    r = round(case.lesion_center_mm[0] / spacing) - side // 2
+    c = round(case.lesion_center_mm[1] / spacing) - side // 2
+    r, c = min(max(r, 0), rows - side), min(max(c, 0), cols - side)
+    return slice(r, r + side), slice(c, c + side)
+
+
 def make_figure(cases: list[SyntheticCase], out: Path) -> None:
     """Draw the grid of ``cases`` into ``out``."""
-    titles = ["low-energy", "recombined", "mask outline", "low-energy crop", "recombined crop"]
-    fig, axes = plt.subplots(len(cases), 5, figsize=(15, 3.6 * len(cases)))
+    titles = [
+        "low-energy",
+        "recombined",
+        "low-energy, 50 mm crop",
+        "recombined, 50 mm crop",
+        "radiologist's outline",
+    ]
+    fig, axes = plt.subplots(len(cases), 5, figsize=(16, 3.5 * len(cases)))
     for row, case in enumerate(cases):
-        spacing = case.profile.pixel_spacing_mm
-        half = int(max(20.0, 0.9 * case.design.lesion.diameter_mm) / spacing)
-        r, c = (int(v / spacing) for v in case.lesion_center_mm)
-        r0, c0 = max(r - half, 0), max(c - half, 0)
-        crop = (slice(r0, r + half), slice(c0, c + half))
+        crop = _crop(case)
         _show(axes[row, 0], case.low_energy, case.low_energy_window)
         _show(axes[row, 1], case.recombined, case.recombined_window)
-        _show(axes[row, 2], case.recombined, case.recombined_window)
-        axes[row, 2].contour(case.mask, [0.5], colors="yellow", linewidths=0.8)
-        _show(axes[row, 3], case.low_energy[crop], case.low_energy_window)
+        _show(axes[row, 2], case.low_energy[crop], case.low_energy_window)
+        _show(axes[row, 3], case.recombined[crop], case.recombined_window)
         _show(axes[row, 4], case.recombined[crop], case.recombined_window)
         axes[row, 4].contour(case.mask[crop], [0.5], colors="yellow", linewidths=0.8)
-        lesion = case.design.lesion
+        lesion, breast = case.design.lesion, case.design.breast
         clinical = case.design.clinical
         axes[row, 0].set_ylabel(
             f"{case.design.label}\n{clinical.histology}\nBI-RADS {clinical.bi_rads}, "
             f"{clinical.diameter_cm:.1f} cm",
             fontsize=9,
         )
-        axes[row, 4].set_xlabel(f"{lesion.shape}, {lesion.margin}, {lesion.pattern}", fontsize=9)
-        axes[row, 3].set_xlabel(f"crop {2 * half * spacing:.0f} mm", fontsize=9)
+        axes[row, 1].set_xlabel(f"density {breast.density}, BPE {breast.bpe}", fontsize=9)
+        axes[row, 3].set_xlabel(
+            f"{lesion.shape}, {lesion.margin} (m = {lesion.margin_score:.2f}), {lesion.pattern}",
+            fontsize=9,
+        )
+        axes[row, 4].set_xlabel(f"Dice {case.mask_dice:.2f} vs true lesion", fontsize=9)
         for column, title in enumerate(titles):
             if row == 0:
                 axes[0, column].set_title(title, fontsize=10, loc="left")
     fig.suptitle(
-        "Synthetic CESM cases (internal centre, full size 2294×1914 at 0.1 mm; crops ≥ 40 mm)",
+        "SIMULATED CESM (internal centre, 2294×1914 at 0.1 mm), each image at its DICOM "
+        "default window",
         fontsize=11,
     )
     fig.tight_layout()

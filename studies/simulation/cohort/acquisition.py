@@ -31,6 +31,11 @@ SIZES: tuple[str, ...] = ("full", "small")
 #: Linear down-scaling of ``size="small"`` relative to the full detector.
 SMALL_FACTOR = 4
 
+#: Source-to-image distance and breast-support-to-detector gap of a mammography unit (mm); a
+#: CC view's mid-breast plane is magnified by SID / (SID − gap − T/2), about 1.07–1.1.
+SOURCE_IMAGE_DISTANCE_MM = 660.0
+SUPPORT_GAP_MM = 20.0
+
 #: Spacing (mm) of the grid on which smooth anatomy and texture are generated, whatever the
 #: output size; it makes small and full cases of one seed show the same anatomy.
 WORK_SPACING_MM = 0.4
@@ -145,26 +150,58 @@ def acquisition_profile(center: str, size: str = "full") -> AcquisitionProfile:
     )
 
 
+def magnification_factor(thickness_mm: float) -> float:
+    """Geometric magnification of the breast's mid-plane (DICOM Estimated Radiographic
+    Magnification Factor), rounded to the 3 decimals a header holds."""
+    distance = SOURCE_IMAGE_DISTANCE_MM
+    return round(distance / (distance - SUPPORT_GAP_MM - thickness_mm / 2.0), 3)
+
+
 def quantise(values: np.ndarray, bits_stored: int) -> np.ndarray:
     """Round to stored integers and clip to the ``bits_stored`` range, as a detector does."""
     top = float(2**bits_stored - 1)
-    return np.clip(np.rint(values), 0.0, top).astype(np.uint16)
+    clipped = np.clip(values, 0.0, top)
+    clipped += 0.5  # then truncation rounds to the nearest level, cheaper than rint
+    return clipped.astype(np.uint16)
 
 
-def display_window(
-    pixels: np.ndarray, inside: np.ndarray, enhancement_headroom: float = 0.0
-) -> tuple[float, float]:
-    """Default (centre, width) of a breast image, as a vendor presets it per image.
+def _breast_values(pixels: np.ndarray, inside: np.ndarray, stride: int) -> np.ndarray:
+    values = pixels[::stride, ::stride][inside[::stride, ::stride]]
+    return values if values.size else pixels.ravel()
 
-    The window spans the breast's 0.5–99.5 % grey levels. ``enhancement_headroom`` widens it
-    upward by that multiple of the span, so that on a recombined image (a flat grey breast)
-    enhancing lesions stay below white. Computed on a strided subsample: it is a display
-    default, not a measurement.
+
+def low_energy_window(pixels: np.ndarray, inside: np.ndarray) -> tuple[float, float]:
+    """Default (centre, width) of a low-energy image, as a vendor presets it per image.
+
+    The window spans the breast's grey levels from the 0.3rd to the 99.9th percentile with a
+    little room on both sides, so that dense tissue keeps its structure instead of saturating
+    (under 2 % of breast pixels clipped; docs/synthetic_cohorts.md). Computed on a strided
+    subsample: it is a display default, not a measurement.
     """
-    values = pixels[::4, ::4][inside[::4, ::4]]
-    if values.size == 0:
-        values = pixels.ravel()
-    low, high = np.percentile(values, [0.5, 99.5])
-    high = high + enhancement_headroom * (high - low)
-    width = max(float(high - low), 1.0)
-    return float(round((low + high) / 2.0)), float(round(width))
+    low, high = np.percentile(_breast_values(pixels, inside, 3), [0.3, 99.9])
+    span = max(float(high - low), 1.0)
+    low, high = low - 0.03 * span, high + 0.06 * span
+    return float(round((low + high) / 2.0)), float(round(high - low))
+
+
+def recombined_window(
+    pixels: np.ndarray, inside: np.ndarray, min_width: float, block: int = 1
+) -> tuple[float, float]:
+    """Default (centre, width) of a recombined image: the breast at mid-grey, lesions bright.
+
+    Real recombined images are shown with the cancelled breast at mid-grey, so the window puts
+    the breast's median at 45 % of the width and its brightest spot (the largest mean of
+    ``block`` × ``block`` pixels: an enhancing lesion, vessels or BPE, not a noise spike) at
+    90 %, never at white; ``min_width`` (a multiple of the noise) keeps a weakly enhancing
+    breast from being shown as magnified noise.
+    """
+    median = float(np.median(_breast_values(pixels, inside, 3)))
+    rows, cols = (pixels.shape[0] // block) * block, (pixels.shape[1] // block) * block
+    shape = (rows // block, block, cols // block, block)
+    sums = pixels[:rows, :cols].reshape(shape).sum(axis=3, dtype=np.uint32).sum(axis=1)
+    means = sums / float(block * block)
+    solid = inside[:rows:block, :cols:block]  # the block's corner inside the breast
+    top = float(means[solid].max()) if solid.any() else float(pixels.max())
+    width = max((top - median) / 0.45, min_width)
+    center = median + 0.05 * width
+    return float(round(center)), float(round(width))

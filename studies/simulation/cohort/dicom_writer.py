@@ -4,8 +4,10 @@ one study, as a GE SenoBright unit stores them.
 Each image is a *Digital Mammography X-Ray Image – For Presentation* instance, explicit VR
 little endian, uncompressed, MONOCHROME2, 16 bits allocated with 12–14 stored. ImageType
 follows GE: ``ORIGINAL\\PRIMARY\\\\LOW_ENERGY`` and ``DERIVED\\PRIMARY\\\\RECOMBINED``. Pixel
-spacing is given three ways that agree (ImagerPixelSpacing, magnification factor 1.0 and
-PixelSpacing), so that readers that prefer either find the same 0.1 mm.
+spacing is given three ways that agree: ImagerPixelSpacing at the detector (0.1 mm), the
+Estimated Radiographic Magnification Factor of the breast's mid-plane (≈ 1.07–1.09 for a CC
+view, from the compressed thickness) and the calibrated PixelSpacing (their quotient, the size
+at the breast, which the simulation's millimetres are).
 
 Every instance says it is synthetic (Manufacturer, ImageComments, PatientName), so a file that
 wanders off cannot be mistaken for patient data. UIDs and dates derive from the cohort seed,
@@ -149,10 +151,13 @@ def _image_dataset(
     ds.BurnedInAnnotation = "NO"
     ds.LossyImageCompression = "00"
     ds.QualityControlImage = "NO"
-    spacing = f"{profile.pixel_spacing_mm:.4f}".rstrip("0")
-    ds.ImagerPixelSpacing = [spacing, spacing]
-    ds.EstimatedRadiographicMagnificationFactor = "1.0"
-    ds.PixelSpacing = [spacing, spacing]
+    imager = f"{profile.pixel_spacing_mm:.4f}".rstrip("0")
+    ds.ImagerPixelSpacing = [imager, imager]
+    ds.EstimatedRadiographicMagnificationFactor = f"{case.design.breast.magnification:.3f}"
+    calibrated = f"{case.pixel_spacing_mm:.6f}"
+    ds.PixelSpacing = [calibrated, calibrated]
+    ds.PixelSpacingCalibrationType = "GEOMETRY"
+    ds.PixelSpacingCalibrationDescription = "ImagerPixelSpacing / magnification at mid-breast"
     ds.KVP = "45" if recombined else "29"
     # Pixel module
     bits = profile.re_bits_stored if recombined else profile.le_bits_stored

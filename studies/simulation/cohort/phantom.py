@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy import ndimage
 
 from model_core.vocabulary import BENIGN, MALIGNANT
 from studies.simulation.cohort.acquisition import (
     WORK_SPACING_MM,
     AcquisitionProfile,
-    display_window,
+    low_energy_window,
     quantise,
+    recombined_window,
 )
 from studies.simulation.cohort.anatomy import (
     BreastSpec,
@@ -36,6 +38,7 @@ from studies.simulation.cohort.anatomy import (
     render_breast,
     sample_breast,
 )
+from studies.simulation.cohort.calcifications import render_specks
 from studies.simulation.cohort.clinical import (
     ClinicalRecord,
     assess_bi_rads,
@@ -44,7 +47,8 @@ from studies.simulation.cohort.clinical import (
     sample_diameter_cm,
     sample_histology,
 )
-from studies.simulation.cohort.lesions import LesionSpec, render_lesion, sample_lesion
+from studies.simulation.cohort.lesion_render import render_lesion
+from studies.simulation.cohort.lesions import LesionSpec, sample_lesion
 from studies.simulation.cohort.texture import resample_linear
 
 _CENTER_CODES = {"internal": 1, "external": 2}
@@ -103,7 +107,10 @@ class SyntheticCase:
         low_energy, recombined: uint16 stored values, shape ``profile.shape``.
         mask: the radiologist's outline (bool), what the manifest's mask file holds.
         true_mask: the simulated lesion, body and spicules (bool).
-        lesion_center_mm: (row, column) of the lesion centre in image coordinates.
+        lesion_center_mm: (row, column) of the lesion centre in image coordinates (mm at the
+            breast, i.e. in units of ``pixel_spacing_mm``).
+        pixel_spacing_mm: pixel spacing at the breast: the detector's divided by the
+            magnification factor (DICOM PixelSpacing); masks and areas use it.
         low_energy_window, recombined_window: default (centre, width).
         mean_enhancement: mean recombined signal added by the lesion inside ``true_mask``.
     """
@@ -115,6 +122,7 @@ class SyntheticCase:
     mask: np.ndarray
     true_mask: np.ndarray
     lesion_center_mm: tuple[float, float]
+    pixel_spacing_mm: float
     low_energy_window: tuple[float, float]
     recombined_window: tuple[float, float]
     mean_enhancement: float
@@ -128,7 +136,7 @@ class SyntheticCase:
     def truth(self) -> dict[str, Any]:
         """The true lesion parameters, one row of ``truth.csv``."""
         lesion, breast = self.design.lesion, self.design.breast
-        pixel_area = self.profile.pixel_spacing_mm**2
+        pixel_area = self.pixel_spacing_mm**2
         return {
             "label": self.design.label,
             "histology": self.design.clinical.histology,
@@ -138,11 +146,13 @@ class SyntheticCase:
             "enhancement_pattern": lesion.pattern,
             "enhancement_relative": round(lesion.enhancement, 4),
             "mean_enhancement": round(self.mean_enhancement, 2),
+            "margin_score": round(lesion.margin_score, 3),
             "n_spicules": len(lesion.spicules),
             "n_calcifications": len(lesion.calcifications),
             "suspicion": round(lesion.suspicion(), 3),
             "breast_density": breast.density,
             "bpe": breast.bpe,
+            "magnification": breast.magnification,
             "thickness_mm": round(breast.thickness_mm, 1),
             "lesion_row_mm": round(self.lesion_center_mm[0], 2),
             "lesion_col_mm": round(self.lesion_center_mm[1], 2),
@@ -152,6 +162,12 @@ class SyntheticCase:
         }
 
 
+def _low_energy_tissue(tissue: np.ndarray) -> np.ndarray:
+    """Soft-compressed glandular signal 0…1: dense tissue keeps its structure on the display
+    (processed For-Presentation images compress the dense end logarithmically)."""
+    return (1.0 - np.exp(-1.4 * tissue)) / (1.0 - math.exp(-1.4))
+
+
 def render_case(
     design: CaseDesign,
     profile: AcquisitionProfile,
@@ -159,13 +175,13 @@ def render_case(
     detector_rng: np.random.Generator,
 ) -> SyntheticCase:
     """Render ``design`` with ``profile``: both images, both masks."""
-    spacing = profile.pixel_spacing_mm
+    breast = design.breast
+    spacing = profile.pixel_spacing_mm / breast.magnification  # at the breast
     field_mm = (profile.rows * spacing, profile.columns * spacing)
     work_shape = (
         math.ceil(field_mm[0] / WORK_SPACING_MM),
         math.ceil(field_mm[1] / WORK_SPACING_MM),
     )
-    breast = design.breast
     fields = render_breast(breast, fields_rng, work_shape, WORK_SPACING_MM)
     lesion = design.lesion
     center = choose_lesion_center(fields_rng, fields, lesion_reach_mm(lesion.diameter_mm))
@@ -173,9 +189,11 @@ def render_case(
     inside = fields.inside
     t_rel = fields.thickness_mm / breast.thickness_mm
     skin = np.exp(-((fields.skin_distance_mm / 0.8) ** 2)) * inside
+    tissue = _low_energy_tissue(fields.tissue + 0.08 * fields.vessels)
+    # Peripheral equalisation, as processed images have it: the thin edge stays visible.
     low = profile.le_air * (1.0 - inside) + inside * (
-        profile.le_fat * t_rel**0.4 * (1.0 + 0.08 * fields.fine)
-        + profile.le_gland * fields.glandular * t_rel**0.8 * (1.0 + 0.12 * fields.fine)
+        profile.le_fat * t_rel**0.25 * (1.0 + 0.05 * fields.fine)
+        + profile.le_gland * tissue * t_rel**0.6 * (1.0 + 0.08 * fields.fine)
         + 0.12 * profile.le_fat * skin
     )
     rim = np.exp(-fields.skin_distance_mm / 1.5) * inside
@@ -183,14 +201,17 @@ def render_case(
         profile.re_breast
         + 0.06 * profile.re_breast * rim
         + 0.025 * profile.re_breast * (1.0 - t_rel)
-        + 0.015 * profile.re_breast * (fields.glandular - 0.3)
-        + 0.012 * profile.re_breast * fields.mottle
-        + profile.re_iodine * fields.bpe
+        + 0.012 * profile.re_breast * (fields.tissue - 0.3)
+        + 0.010 * profile.re_breast * fields.mottle
+        + profile.re_iodine * (fields.bpe + 0.035 * fields.vessels)
     )
     low = resample_linear(low, WORK_SPACING_MM, profile.shape, spacing)
     recombined = resample_linear(recombined, WORK_SPACING_MM, profile.shape, spacing)
+    render_specks(low, fields.specks_mm, spacing, 0.9 * profile.le_gland)
 
-    render = render_lesion(lesion, center, spacing, profile.shape)
+    nipple = (breast.nipple_row_mm, breast.depth_mm)
+    axis_angle = math.atan2(nipple[0] - center[0], nipple[1] - center[1])
+    render = render_lesion(lesion, center, spacing, profile.shape, axis_angle)
     ci = (
         min(int(center[0] / WORK_SPACING_MM), work_shape[0] - 1),
         min(int(center[1] / WORK_SPACING_MM), work_shape[1] - 1),
@@ -199,7 +220,7 @@ def render_case(
     local_gland = float(fields.glandular[ci])
     path_fraction = min(lesion.diameter_mm, local_thickness) / breast.thickness_mm
     density_gain = (
-        profile.le_gland * max(lesion.density - 0.6 * local_gland, 0.2) * path_fraction**0.8
+        profile.le_gland * max(lesion.density - 0.6 * local_gland, 0.1) * path_fraction**0.8
     )
     iodine_gain = (
         profile.re_iodine
@@ -209,7 +230,10 @@ def render_case(
         / (lesion.diameter_mm + 10.0)
     )
     box = render.box
-    low[box] += density_gain * render.density + 0.5 * profile.le_gland * render.calcifications
+    if render.retraction is not None:  # architectural distortion around spiculated masses
+        low[box] = ndimage.map_coordinates(low[box], render.retraction, order=1, mode="nearest")
+    low[box] += density_gain * render.density
+    render_specks(low, render.calcifications_mm, spacing, 0.8 * profile.le_gland)
     iodine = iodine_gain * render.iodine
     recombined[box] += iodine
 
@@ -226,7 +250,8 @@ def render_case(
         * np.sqrt(np.maximum(low, 1.0))
         * detector_rng.standard_normal(low.shape, dtype=np.float32)
     )
-    re_sigma = profile.re_noise * noise_scale * np.where(breast_out, 1.0, 0.45).astype(np.float32)
+    re_noise = profile.re_noise * noise_scale
+    re_sigma = np.where(breast_out, np.float32(re_noise), np.float32(0.45 * re_noise))
     recombined += re_sigma * detector_rng.standard_normal(recombined.shape, dtype=np.float32)
 
     if breast.laterality == "R":  # chest wall on the right edge: mirror the columns
@@ -243,8 +268,11 @@ def render_case(
         mask=np.ascontiguousarray(mask),
         true_mask=np.ascontiguousarray(true_mask),
         lesion_center_mm=center,
-        low_energy_window=display_window(low_u16, breast_out),
-        recombined_window=display_window(re_u16, breast_out, enhancement_headroom=0.8),
+        pixel_spacing_mm=spacing,
+        low_energy_window=low_energy_window(low_u16, breast_out),
+        recombined_window=recombined_window(
+            re_u16, breast_out, 14.0 * re_noise, block=max(round(0.4 / spacing), 1)
+        ),
         mean_enhancement=mean_enhancement,
     )
 

@@ -11,6 +11,8 @@ detector grid. That keeps a full-size case well under a second while losing only
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
+from scipy.fft import next_fast_len
 
 
 def power_law_noise(
@@ -34,7 +36,9 @@ def power_law_noise(
     Returns:
         float32 array of ``shape``.
     """
-    rows, cols = shape
+    # Generated on the next FFT-friendly size and cropped: a prime side would make the FFT
+    # many times slower, and a crop of a stationary field is the same field.
+    rows, cols = next_fast_len(shape[0], real=True), next_fast_len(shape[1], real=True)
     fy = np.fft.fftfreq(rows)[:, np.newaxis] * rows
     fx = np.fft.rfftfreq(cols)[np.newaxis, :] * cols
     # Scale so that both axes count cycles per field of the same physical length.
@@ -44,6 +48,7 @@ def power_law_noise(
     amplitude[0, 0] = 0.0
     white = rng.standard_normal((rows, cols))
     field = np.fft.irfft2(np.fft.rfft2(white) * amplitude, s=(rows, cols))
+    field = field[: shape[0], : shape[1]]
     field -= field.mean()
     field /= max(float(field.std()), 1e-12)
     return field.astype(np.float32)
@@ -73,3 +78,51 @@ def resample_linear(
     rows = source[lower] * (1.0 - weight)[:, None] + source[upper] * weight[:, None]
     lower, upper, weight = _linear_taps(out_shape[1], source.shape[1], scale)
     return rows[:, lower] * (1.0 - weight) + rows[:, upper] * weight
+
+
+def radial_noise(
+    rng: np.random.Generator,
+    shape: tuple[int, int],
+    spacing_mm: float,
+    origin_mm: tuple[float, float],
+    beta: float,
+    stretch: float,
+    grid_mm: float = 0.8,
+    reference_radius_mm: float = 60.0,
+) -> np.ndarray:
+    """Power-law noise whose structures radiate from ``origin_mm`` (row, column), like ducts
+    and trabeculae converging on the nipple.
+
+    The noise is generated on a polar grid around the origin — radius along one axis, arc length
+    at ``reference_radius_mm`` along the other, stretched ``stretch`` times along the radius —
+    and sampled at every pixel of the work grid. Structures are therefore elongated toward the
+    origin and narrow as they approach it, the wedge-shaped lobes of the breast. The angular
+    axis is one full period of the Fourier grid, so the field has no seam.
+
+    Returns:
+        float32 array of ``shape``, zero mean and unit variance over the polar grid.
+    """
+    rows = (np.arange(shape[0], dtype=np.float32) + 0.5) * spacing_mm - origin_mm[0]
+    cols = (np.arange(shape[1], dtype=np.float32) + 0.5) * spacing_mm - origin_mm[1]
+    max_radius = float(np.hypot(max(abs(rows[0]), abs(rows[-1])), max(abs(cols[0]), abs(cols[-1]))))
+    n_radius = int(max_radius / grid_mm) + 2
+    n_angle = next_fast_len(int(2.0 * np.pi * reference_radius_mm / grid_mm), real=True)
+    # rows = angle, columns = radius: ``anisotropy`` stretches structures along the radius.
+    polar = power_law_noise(rng, (n_angle, n_radius), beta, anisotropy=stretch, min_frequency=2.0)
+    radius = np.hypot(rows[:, None], cols[None, :]) / grid_mm
+    angle = np.arctan2(rows[:, None], cols[None, :])
+    angle_index = (angle / (2.0 * np.pi) % 1.0) * n_angle
+    sampled = ndimage.map_coordinates(
+        polar, [angle_index.ravel(), radius.ravel()], order=1, mode="grid-wrap"
+    )
+    return sampled.reshape(shape).astype(np.float32)
+
+
+def ridges(field: np.ndarray, width: float) -> np.ndarray:
+    """Thin bright lines along the zero crossings of a zero-mean field: ``exp(-(f/width)²)``.
+
+    Zero crossings of smooth random fields are closed, curving lines; with a field that is
+    elongated toward the nipple they become trabecular strands, with an isotropic one the arcs
+    of Cooper's ligaments.
+    """
+    return np.exp(-((field / width) ** 2)).astype(np.float32)

@@ -52,9 +52,11 @@ def test_truth_sidecar_describes_every_case(internal_cohort: Path) -> None:
     assert [row["case_id"] for row in truth] == [row["case_id"] for row in manifest]
     for t, m in zip(truth, manifest, strict=True):
         assert t["label"] == m["label"]
-        assert t["shape"] in {"round", "oval", "irregular"}
+        assert t["shape"] in {"round", "oval", "irregular", "non-mass"}
         assert t["margin"] in {"circumscribed", "indistinct", "spiculated"}
-        assert t["enhancement_pattern"] in {"homogeneous", "heterogeneous", "rim"}
+        assert t["enhancement_pattern"] in {"homogeneous", "heterogeneous", "rim", "clumped"}
+        assert 0.0 <= float(t["margin_score"]) <= 1.0
+        assert 1.05 < float(t["magnification"]) < 1.12
         assert float(t["true_diameter_mm"]) >= 5.0
         assert float(t["mean_enhancement"]) > 0.0
         # The reported diameter is the true one with a few per cent of measurement error.

@@ -10,6 +10,7 @@ import pytest
 import SimpleITK
 from synth_files import read_manifest
 
+from model_core.io.dicom_image import read_dicom_image
 from studies.simulation.cohort.acquisition import acquisition_profile
 from studies.simulation.cohort.dicom_writer import LOW_ENERGY_IMAGE_TYPE, RECOMBINED_IMAGE_TYPE
 
@@ -62,11 +63,17 @@ def test_pixels_fit_the_stored_bit_depth(internal_cohort: Path) -> None:
         assert int(pixels.max()) > 2 ** (ds.BitsStored - 3)  # the range is actually used
 
 
-@pytest.mark.parametrize("keyword", ["ImagerPixelSpacing", "PixelSpacing"])
-def test_spacing_is_recorded_consistently(internal_cohort: Path, keyword: str) -> None:
-    low, _ = _pair(internal_cohort, read_manifest(internal_cohort)[0])
-    assert [float(v) for v in getattr(low, keyword)] == pytest.approx([0.4, 0.4])
-    assert float(low.EstimatedRadiographicMagnificationFactor) == 1.0
+def test_spacing_is_recorded_at_the_detector_and_at_the_breast(internal_cohort: Path) -> None:
+    """ImagerPixelSpacing is the detector's; a CC view magnifies the breast by ≈ 1.07–1.1, and
+    PixelSpacing (what the project's reader uses) is the detector's divided by that factor."""
+    row = read_manifest(internal_cohort)[0]
+    low, _ = _pair(internal_cohort, row)
+    assert [float(v) for v in low.ImagerPixelSpacing] == pytest.approx([0.4, 0.4])
+    factor = float(low.EstimatedRadiographicMagnificationFactor)
+    assert 1.05 < factor < 1.12
+    assert [float(v) for v in low.PixelSpacing] == pytest.approx([0.4 / factor] * 2, rel=1e-5)
+    image = read_dicom_image(internal_cohort / row["low_energy"])
+    assert image.spacing_mm == pytest.approx((0.4 / factor, 0.4 / factor), rel=1e-5)
 
 
 def test_simpleitk_reads_dicom_and_mask_with_the_same_geometry(internal_cohort: Path) -> None:
