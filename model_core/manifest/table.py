@@ -13,7 +13,8 @@ Paths are made absolute relative to the manifest's folder, without resolving sym
 manifest that arrives from elsewhere (a study shared between sites) must not make a workstation
 read arbitrary files, so a ``data_root`` confines every file to one folder: a path that
 resolves outside it — through ``..``, an absolute path or a symbolic link — is an error of its
-cell, and the file is never opened.
+cell, and the file is never opened. The :class:`Manifest` keeps the root, so that loading a case
+confines the files the image readers open in turn (a detached header's data file) to it too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from model_core.errors import ManifestError
 from model_core.formats.csv_text import CsvTextError, csv_records, is_blank, read_csv_text
+from model_core.io.file_checks import outside_data_root
 from model_core.manifest.columns import (
     KNOWN_COLUMNS,
     METADATA_PARSERS,
@@ -81,12 +83,15 @@ class Manifest:
         columns: the header's column names, in file order.
         warnings: structural warnings (unknown columns, unusual views...), which do not
             prevent loading.
+        data_root: the folder every file is confined to (resolved), or ``None``; loading a
+            case confines its image readers to it.
     """
 
     path: Path
     rows: tuple[ManifestRow, ...]
     columns: tuple[str, ...] = ()
     warnings: tuple[ValidationIssue, ...] = ()
+    data_root: Path | None = None
 
     @property
     def case_ids(self) -> tuple[str, ...]:
@@ -122,6 +127,7 @@ class ParsedTable:
     columns: tuple[str, ...]
     rows: tuple[ManifestRow, ...]
     issues: tuple[ValidationIssue, ...]
+    data_root: Path | None = None
 
     @property
     def manifest(self) -> Manifest:
@@ -133,7 +139,7 @@ class ParsedTable:
                 seen.add(row.case_id)
                 unique.append(row)
         warnings = tuple(issue for issue in self.issues if issue.severity == "warning")
-        return Manifest(self.path, tuple(unique), self.columns, warnings)
+        return Manifest(self.path, tuple(unique), self.columns, warnings, self.data_root)
 
 
 class _Issues:
@@ -197,17 +203,6 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
     return not duplicates and all(name in header for name in STRUCTURAL_COLUMNS)
 
 
-def _outside(path: Path, data_root: Path | None) -> str | None:
-    """Why ``path`` may not be read under ``data_root`` (already resolved), or ``None``."""
-    if data_root is None:
-        return None
-    resolved = Path(os.path.realpath(path))
-    if resolved == data_root or data_root in resolved.parents:
-        return None
-    shown = "" if resolved == path else f" (it resolves to {resolved})"
-    return f"the file is outside the data root {data_root}{shown}; it is not read"
-
-
 def _parse_row(
     line: int, cells: dict[str, str], folder: Path, issues: _Issues, data_root: Path | None
 ) -> ManifestRow | None:
@@ -223,7 +218,7 @@ def _parse_row(
             issues.add("error", message, line=line, case_id=case_id, column=column)
         elif text:
             absolute = _absolute(folder, text)
-            refusal = _outside(absolute, data_root)
+            refusal = outside_data_root(absolute, data_root)
             if refusal:
                 issues.add(
                     "error", refusal, line=line, case_id=case_id, column=column, path=str(absolute)
@@ -278,17 +273,31 @@ def _parse_row(
 
 
 def resolve_data_root(manifest: str | Path, data_root: str | Path | None) -> Path | None:
-    """The data root as the reader applies it: resolved, ``""`` meaning the manifest's folder."""
+    """The data root as the reader applies it: resolved, ``""`` meaning the manifest's folder.
+
+    Raises:
+        ManifestError: the root is not an existing folder (checked once here, rather than
+            every file being reported outside a root that is not there); the manifest's own
+            folder is not, the manifest being reported missing instead.
+    """
     if data_root is None:
         return None
-    folder = Path(os.path.abspath(manifest)).parent if str(data_root) == "" else Path(data_root)
-    return Path(os.path.realpath(folder))
+    own_folder = Path(os.path.abspath(manifest)).parent
+    folder = own_folder if str(data_root) == "" else Path(data_root)
+    resolved = Path(os.path.realpath(folder))
+    if not resolved.is_dir() and resolved != Path(os.path.realpath(own_folder)):
+        what = "does not exist" if not resolved.exists() else "is not a folder"
+        raise ManifestError(f"data root {folder}: {what}; files are confined to a folder")
+    return resolved  # (the manifest's own folder, if missing, is reported as the missing file)
 
 
 def read_table(path: str | Path, *, data_root: str | Path | None = None) -> ParsedTable:
     """Parse the manifest's CSV structure; never raises for content problems.
 
     ``data_root`` confines the files (see the module docstring); ``""`` is the manifest's folder.
+
+    Raises:
+        ManifestError: ``data_root`` is not an existing folder (:func:`resolve_data_root`).
     """
     root = resolve_data_root(path, data_root)
     path = Path(os.path.abspath(path))
@@ -297,7 +306,7 @@ def read_table(path: str | Path, *, data_root: str | Path | None = None) -> Pars
         text = read_csv_text(path)
     except CsvTextError as error:
         issues.add("error", error.message, line=error.line, path=str(path))
-        return ParsedTable(path, False, (), (), tuple(issues.items))
+        return ParsedTable(path, False, (), (), tuple(issues.items), root)
     rows: list[ManifestRow] = []
     header: list[str] = []
     first_line: dict[str, int] = {}
@@ -341,7 +350,7 @@ def read_table(path: str | Path, *, data_root: str | Path | None = None) -> Pars
         issues.add("error", "is empty (no header, no rows)", path=str(path))
     if readable and not rows and not any(i.severity == "error" for i in issues.items):
         issues.add("warning", "the manifest has a header but no cases", path=str(path))
-    return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items))
+    return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items), root)
 
 
 def load_manifest(path: str | Path, *, data_root: str | Path | None = None) -> Manifest:
@@ -354,7 +363,8 @@ def load_manifest(path: str | Path, *, data_root: str | Path | None = None) -> M
     Raises:
         ManifestError: listing *every* structural problem (missing file, not UTF-8, no header,
             missing required columns, wrong field counts, duplicate case ids, unknown labels,
-            bad numbers...), one per line, each with its line and column.
+            bad numbers...), one per line, each with its line and column; or ``data_root`` is
+            not an existing folder.
     """
     table = read_table(path, data_root=data_root)
     errors = [issue for issue in table.issues if issue.severity == "error"]
