@@ -96,3 +96,30 @@ def test_scores_of_unknown_columns_are_not_written(tmp_path: Path) -> None:
     frame = pd.DataFrame({"case_id": ["A"], "probability": [0.5], "logit": [0.0]})
     with pytest.raises(ValueError, match="logit"):
         write_scores(frame, tmp_path / "scores.csv")
+
+
+def test_sessions_are_read_in_any_letter_case(tmp_path: Path, simulated) -> None:
+    """docs/formats.md: case is ignored on input, sessions included."""
+    reads, _ = simulated
+    changed = reads.copy()
+    changed["session"] = changed["session"].map({"unaided": "Unaided", "aided": "AIDED"})
+    problems = ProblemCollector()
+    back = read_reads(write_reads(changed, tmp_path / "reads.csv"), problems)
+    assert problems.problems == []
+    assert back is not None and len(back) == len(reads)
+    assert sorted(back["session"].unique()) == ["aided", "unaided"]
+    # the model's probability is checked against the canonical session: filled when aided
+    assert back.loc[back.session == "aided", "model_probability"].notna().all()
+
+
+def test_an_unknown_session_is_reported_as_written(tmp_path: Path, simulated) -> None:
+    reads, _ = simulated
+    changed = reads.copy()
+    changed.loc[3, "session"] = "Assisted"
+    problems = ProblemCollector()
+    back = read_reads(write_reads(changed, tmp_path / "reads.csv"), problems)
+    assert [str(p) for p in problems.problems] == [
+        f"{tmp_path / 'reads.csv'}, line 5, column 'session': "
+        "'Assisted' is not 'unaided' or 'aided'"
+    ]
+    assert back is not None and len(back) == len(reads) - 1
