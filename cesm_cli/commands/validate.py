@@ -3,7 +3,8 @@
 Prints every problem, errors then warnings, one line each
 (``line 7, case C012, column mask (/abs/path): mask is empty``), then a summary line.
 Exit status: 0 when the manifest is usable (warnings allowed), 1 when it has errors, 2 when the
-file is not a manifest at all (missing, not UTF-8 text, empty, no case columns) or an option is
+file is not a manifest at all (missing, not UTF-8 text, empty, without the ``case_id``,
+``low_energy`` and ``recombined`` columns or with one of them named twice) or an option is
 wrong (``--data-root`` not a folder). Writes nothing.
 """
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model_core.formats.csv_text import CsvTextError, csv_records, is_blank, read_csv_text
+from model_core.formats.csv_text import CsvTextError, read_csv_text, split_table
 from model_core.formats.problems import ProblemCollector
 
 #: Column holding each row's line number in its file.
@@ -26,8 +26,9 @@ LINE = "__line__"
 def read_located_table(path: str | Path, problems: ProblemCollector) -> pd.DataFrame | None:
     """Read a UTF-8 CSV as stripped strings, with each row's line number in column :data:`LINE`.
 
-    Blank lines (above the header too) and rows of empty cells are skipped. Returns ``None``
-    when the file cannot be read at all; every problem is recorded in ``problems``.
+    The table's shape is judged by :func:`~model_core.formats.csv_text.split_table` (blank rows
+    skipped, above the header too; empty trailing columns dropped). Returns ``None`` when the
+    file cannot be read at all; every problem is recorded in ``problems``.
     """
     name = str(path)
     try:
@@ -35,41 +36,20 @@ def read_located_table(path: str | Path, problems: ProblemCollector) -> pd.DataF
     except CsvTextError as error:
         problems.add(name, error.line, None, error.message)
         return None
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for line, fields in csv_records(text):
-            if is_blank(fields):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in fields]
-                _check_header(header, name, line, problems)
-                continue
-            if len(fields) != len(header):
-                message = f"has {len(fields)} fields, the header has {len(header)}"
-                problems.add(name, line, None, message)
-                continue
-            rows.append([cell.strip() for cell in fields])
-            lines.append(line)
-    except CsvTextError as error:
-        problems.add(name, error.line, None, error.message)
-    if header is None:
+    table = split_table(text)
+    for problem in table.problems:
+        problems.add(name, problem.line, None, problem.message)
+    if table.header_line is None:
         problems.add(name, None, None, "is empty (no header, no rows)")
         return None
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    header = list(table.header)
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        problems.add(name, table.header_line, column, "column appears more than once in the header")
+    frame = pd.DataFrame([list(cells) for _, cells in table.rows], columns=header, dtype=object)
     if frame.columns.has_duplicates:
         frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame[LINE] = np.asarray(lines, dtype=np.int64)
+    frame[LINE] = np.asarray([line for line, _ in table.rows], dtype=np.int64)
     return frame
-
-
-def _check_header(header: list[str], name: str, line: int, problems: ProblemCollector) -> None:
-    for position, column in enumerate(header, start=1):
-        if not column:
-            problems.add(name, line, None, f"header field {position} is blank")
-    for column in sorted({c for c in header if c and header.count(c) > 1}):
-        problems.add(name, line, column, "column appears more than once in the header")
 
 
 def require_columns(

@@ -65,8 +65,8 @@ class ValidationReport:
         cases: number of data rows that name a case.
         issues: every problem, errors first, each group in line order.
         readable: ``False`` when the file is not a manifest at all (missing, not UTF-8 text,
-            empty, without the ``case_id``/``low_energy``/``recombined`` columns, or with a
-            column named twice), so that no case could be checked.
+            empty, without the ``case_id``/``low_energy``/``recombined`` columns, or with one of
+            them named twice), so that no case could be checked.
     """
 
     manifest: str

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from model_core.errors import ManifestError
-from model_core.formats.csv_text import CsvTextError, csv_records, is_blank, read_csv_text
+from model_core.formats.csv_text import CsvTextError, read_csv_text, split_table
 from model_core.io.file_checks import outside_data_root
 from model_core.manifest.columns import (
     KNOWN_COLUMNS,
@@ -167,7 +167,12 @@ def _absolute(folder: Path, cell: str) -> Path:
 
 
 def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
-    """Report header problems, located on the header's ``line``; ``True`` when rows can be read."""
+    """Report header problems, located on the header's ``line``; ``True`` when rows can be read.
+
+    Rows can be read when the ``case_id``, ``low_energy`` and ``recombined`` columns are there,
+    once each; another column named twice is an error of the manifest, whose first occurrence is
+    read. (Empty header cells are :func:`~model_core.formats.csv_text.split_table`'s to report.)
+    """
     manifest = str(issues.path)
     duplicates = sorted({name for name in header if header.count(name) > 1 and name})
     for name in duplicates:
@@ -191,8 +196,6 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
     for name in header:
         if name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
             issues.add("warning", "unknown column, kept as text", line=line, column=name)
-        if not name:
-            issues.add("error", "a header cell is empty", line=line)
     if "mask" not in header:
         issues.add(
             "warning",
@@ -200,7 +203,8 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
             line=line,
             column="mask",
         )
-    return not duplicates and all(name in header for name in STRUCTURAL_COLUMNS)
+    present = all(name in header for name in STRUCTURAL_COLUMNS)
+    return present and not any(name in STRUCTURAL_COLUMNS for name in duplicates)
 
 
 def _parse_row(
@@ -307,47 +311,35 @@ def read_table(path: str | Path, *, data_root: str | Path | None = None) -> Pars
     except CsvTextError as error:
         issues.add("error", error.message, line=error.line, path=str(path))
         return ParsedTable(path, False, (), (), tuple(issues.items), root)
-    rows: list[ManifestRow] = []
-    header: list[str] = []
-    first_line: dict[str, int] = {}
-    readable = False
-    try:
-        for line, fields in csv_records(text):
-            if is_blank(fields):
-                continue  # blank lines and rows of empty cells (spreadsheet leftovers)
-            if not header:
-                header = [name.strip() for name in fields]
-                readable = _check_header(header, issues, line)
-                if not readable:
-                    break
-                continue
-            if len(fields) != len(header):
-                issues.add(
-                    "error",
-                    f"{len(fields)} fields, but the header has {len(header)}",
-                    line=line,
-                    path=str(path),
-                )
-                continue
-            cells = {name: cell.strip() for name, cell in zip(header, fields, strict=True)}
-            row = _parse_row(line, cells, path.parent, issues, root)
-            if row is None:
-                continue
-            if row.case_id in first_line:
-                issues.add(
-                    "error",
-                    f"duplicate case_id '{row.case_id}' (first on line {first_line[row.case_id]})",
-                    line=line,
-                    case_id=row.case_id,
-                    column="case_id",
-                )
-            else:
-                first_line[row.case_id] = line
-            rows.append(row)
-    except CsvTextError as error:
-        issues.add("error", error.message, line=error.line, path=str(path))
-    if not header:
+    table = split_table(text)
+    header = list(table.header)
+    readable = table.header_line is not None and _check_header(header, issues, table.header_line)
+    if table.header_line is None or readable:  # else nothing more is read: not a manifest
+        for problem in table.problems:
+            issues.add("error", problem.message, line=problem.line, path=str(path))
+    if table.header_line is None:
         issues.add("error", "is empty (no header, no rows)", path=str(path))
+    rows: list[ManifestRow] = []
+    first_line: dict[str, int] = {}
+    for line, fields in table.rows if readable else ():
+        cells: dict[str, str] = {}
+        for name, cell in zip(header, fields, strict=True):
+            if name and name not in cells:  # a repeated column is read where it first appears
+                cells[name] = cell
+        row = _parse_row(line, cells, path.parent, issues, root)
+        if row is None:
+            continue
+        if row.case_id in first_line:
+            issues.add(
+                "error",
+                f"duplicate case_id '{row.case_id}' (first on line {first_line[row.case_id]})",
+                line=line,
+                case_id=row.case_id,
+                column="case_id",
+            )
+        else:
+            first_line[row.case_id] = line
+        rows.append(row)
     if readable and not rows and not any(i.severity == "error" for i in issues.items):
         issues.add("warning", "the manifest has a header but no cases", path=str(path))
     return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items), root)
@@ -367,7 +359,10 @@ def load_manifest(path: str | Path, *, data_root: str | Path | None = None) -> M
             not an existing folder.
     """
     table = read_table(path, data_root=data_root)
-    errors = [issue for issue in table.issues if issue.severity == "error"]
+    errors = sorted(
+        (issue for issue in table.issues if issue.severity == "error"),
+        key=lambda issue: issue.line or 0,
+    )
     if errors:
         listed = "\n".join(f"  {issue}" for issue in errors)
         noun = "problem" if len(errors) == 1 else "problems"

@@ -123,3 +123,24 @@ def test_an_unknown_session_is_reported_as_written(tmp_path: Path, simulated) ->
         "'Assisted' is not 'unaided' or 'aided'"
     ]
     assert back is not None and len(back) == len(reads) - 1
+
+
+def test_excel_s_empty_trailing_columns_are_ignored(tmp_path: Path, simulated) -> None:
+    reads, _ = simulated
+    path = write_reads(reads, tmp_path / "reads.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line + ",," for line in lines) + "\n", encoding="utf-8")
+    problems = ProblemCollector()
+    back = read_reads(path, problems)
+    assert problems.problems == []
+    assert back is not None and len(back) == len(reads)
+
+
+def test_a_blank_header_cell_is_located_and_worded_as_in_the_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("case_id,,probability,\nA,x,0.1,\nB,,0.2,\n", encoding="utf-8")
+    problems = ProblemCollector()
+    read_scores(path, problems)
+    assert [str(p) for p in problems.problems] == [
+        f"{path}, line 1: header cell 2 (spreadsheet column B) is empty: every column needs a name"
+    ]

@@ -138,7 +138,7 @@ STRUCTURAL = [
     ("bad-laterality", HEADER, [_with(laterality="left")], 2, "laterality", "expected L or R"),
     ("empty-case-id", HEADER, [_with(case_id="")], 2, "case_id", "case_id is empty"),
     ("no-low-energy", HEADER, [_with(low_energy="")], 2, "low_energy", "no file given"),
-    ("field-count", HEADER, [BASE[:-2]], 2, None, "6 fields, but the header has 8"),
+    ("field-count", HEADER, [BASE[:-2]], 2, None, "the row has 6 fields, but the header has 8"),
     (
         "missing-column",
         ("case_id", "low_energy", "recombined"),
@@ -323,3 +323,42 @@ def test_unusual_view_is_a_warning_not_an_error(tmp_path):
     manifest = load_manifest(path)
     assert manifest.row("A").metadata["view"] == "ML"
     assert any(w.column == "view" and "neither CC nor MLO" in w.message for w in manifest.warnings)
+
+
+# ------------------------------------------------------------ spreadsheet leftovers, columns
+
+
+def test_excel_s_empty_trailing_columns_are_ignored(cohort):
+    path = cohort.write(header=(*HEADER, "", ""))
+    report = validate_manifest(path)
+    assert report.errors == ()
+    assert load_manifest(path).columns == HEADER
+
+
+def test_a_trailing_column_with_a_value_needs_a_name(cohort):
+    cohort.rows[1][""] = "stray note"
+    path = cohort.write(header=(*HEADER, ""))
+    report = validate_manifest(path)
+    assert [(i.line, i.column, i.message) for i in report.errors] == [
+        (1, None, "header cell 9 (spreadsheet column I) is empty: every column needs a name")
+    ]
+
+
+def test_a_duplicated_column_is_an_error_of_a_readable_manifest(cohort):
+    """Exit 1, not 2: the cases can still be checked (the column is read where it first is)."""
+    path = cohort.write(header=(*HEADER, "age"))
+    report = validate_manifest(path)
+    assert report.readable
+    assert [(i.line, i.column, i.message) for i in report.errors] == [
+        (1, "age", "column 'age' appears more than once")
+    ]
+    assert report.cases == 3
+
+
+def test_a_duplicated_case_column_makes_it_not_a_manifest(cohort):
+    path = cohort.write(header=(*HEADER, "low_energy"))
+    report = validate_manifest(path)
+    assert not report.readable
+    assert [(i.column, i.message) for i in report.errors] == [
+        ("low_energy", "column 'low_energy' appears more than once")
+    ]
