@@ -18,6 +18,7 @@ import pandas as pd
 
 from model_core.formats.csv_text import CsvTextError, read_csv_text, split_table
 from model_core.formats.problems import ProblemCollector
+from model_core.formats.text_safety import UNSAFE_CHARACTERS, unsafe_text_refusal
 
 #: Column holding each row's line number in its file.
 LINE = "__line__"
@@ -139,6 +140,23 @@ def parse_binary(
     return values.where(~bad)
 
 
+def report_unsafe_ids(
+    frame: pd.DataFrame, column: str, name: str, problems: ProblemCollector
+) -> pd.Series:
+    """Record every id of ``column`` that holds a control character or bidirectional override
+    (:mod:`model_core.formats.text_safety`); returns the mask of the rows whose id is safe."""
+    unsafe = frame[column].str.contains(UNSAFE_CHARACTERS.pattern, regex=True)
+    report_rows(
+        frame,
+        unsafe,
+        name,
+        column,
+        problems,
+        lambda value: unsafe_text_refusal(value, column) or "",
+    )
+    return ~unsafe
+
+
 def report_blank_and_repeated_ids(
     frame: pd.DataFrame,
     column: str,
@@ -146,15 +164,17 @@ def report_blank_and_repeated_ids(
     problems: ProblemCollector,
     describe_repeat: Callable[[str, int], str],
 ) -> pd.Series:
-    """Record empty ids and every repetition of an id (naming its first line).
+    """Record empty ids, ids holding control characters, and every repetition of an id (naming
+    its first line).
 
     ``describe_repeat(id, first_line)`` words the message. Returns the mask of the rows to keep:
-    non-empty ids, first occurrence.
+    non-empty, safe ids, first occurrence.
     """
     blank = frame[column] == ""
     report_rows(frame, blank, name, column, problems, "is empty")
+    safe = report_unsafe_ids(frame, column, name, problems)
     first_line: dict[str, int] = {}
-    keep = ~blank.to_numpy(copy=True)
+    keep = (~blank & safe).to_numpy(copy=True)
     for position, (value, line) in enumerate(zip(frame[column], frame[LINE], strict=True)):
         if not keep[position]:
             continue

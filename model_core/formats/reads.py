@@ -29,6 +29,7 @@ from model_core.formats.located_table import (
     parse_numbers,
     read_located_table,
     report_rows,
+    report_unsafe_ids,
     require_columns,
 )
 from model_core.formats.problems import ProblemCollector
@@ -78,10 +79,14 @@ def read_reads(path: str | Path, problems: ProblemCollector) -> pd.DataFrame | N
 
 
 def _check_values(frame: pd.DataFrame, name: str, problems: ProblemCollector) -> pd.DataFrame:
-    """Per-cell checks; returns the frame with parsed numeric columns and sessions in their
-    canonical spelling."""
+    """Per-cell checks; returns the frame with parsed numeric columns, sessions in their
+    canonical spelling, and ids that are refused emptied (so that the row is not used)."""
     for column in ("reader_id", "case_id"):
         report_rows(frame, frame[column] == "", name, column, problems, "is empty")
+        safe = report_unsafe_ids(frame, column, name, problems)
+        frame = frame.assign(**{column: frame[column].where(safe, "")})
+    if "study_id" in frame.columns:
+        report_unsafe_ids(frame, "study_id", name, problems)
     session = _canonical_sessions(frame["session"])
     report_rows(frame, session.isna(), name, "session", problems, _session_problem)
     frame = frame.assign(session=session.fillna(frame["session"]))

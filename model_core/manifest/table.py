@@ -15,6 +15,9 @@ read arbitrary files, so a ``data_root`` confines every file to one folder: a pa
 resolves outside it — through ``..``, an absolute path or a symbolic link — is an error of its
 cell, and the file is never opened. The :class:`Manifest` keeps the root, so that loading a case
 confines the files the image readers open in turn (a detached header's data file) to it too.
+
+**Ids and file names** may not hold control characters or bidirectional overrides
+(:mod:`model_core.formats.text_safety`): they are printed in every message about their row.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 
 from model_core.errors import ManifestError
 from model_core.formats.csv_text import CsvTextError, read_csv_text, split_table
+from model_core.formats.text_safety import unsafe_text_refusal
 from model_core.io.file_checks import outside_data_root
 from model_core.manifest.columns import (
     KNOWN_COLUMNS,
@@ -194,7 +198,10 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
             hint = f" (found '{found}'; column names are lower case)" if found else ""
             issues.add("error", f"required column is missing{hint}", line=line, column=name)
     for name in header:
-        if name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
+        refusal = unsafe_text_refusal(name, "the column name")
+        if refusal:
+            issues.add("error", refusal, line=line)
+        elif name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
             issues.add("warning", "unknown column, kept as text", line=line, column=name)
     if "mask" not in header:
         issues.add(
@@ -213,13 +220,17 @@ def _parse_row(
     case_id = cells["case_id"]
     if not case_id:
         issues.add("error", "case_id is empty", line=line, column="case_id")
+    elif refusal := unsafe_text_refusal(case_id, "case_id"):
+        issues.add("error", refusal, line=line, column="case_id")
+        case_id = ""  # not a case, and not printed again in this row's other issues
+    if refusal := unsafe_text_refusal(cells.get("patient_id", ""), "patient_id"):
+        issues.add("error", refusal, line=line, case_id=case_id, column="patient_id")
     paths: dict[str, Path | None] = {}
     for column in PATH_COLUMNS:
         text = cells.get(column)
         paths[column] = None
-        if text and any(ord(character) < 32 for character in text):
-            message = "the file name contains control characters"
-            issues.add("error", message, line=line, case_id=case_id, column=column)
+        if text and (refusal := unsafe_text_refusal(text, "the file name")):
+            issues.add("error", refusal, line=line, case_id=case_id, column=column)
         elif text:
             absolute = _absolute(folder, text)
             refusal = outside_data_root(absolute, data_root)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hostile_files import snapshot
+
 from cesm_cli.main import main
 
 HEADER = "case_id,low_energy,recombined,label"
@@ -33,6 +35,41 @@ def test_a_repeated_case_names_the_case_and_both_lines(tmp_path: Path, capsys) -
         capsys.readouterr().err
     )
     assert not out.exists()
+
+
+# ------------------------------------------------------- ids that would drive the terminal
+
+HOSTILE_ID = "X\x1b[2J\x1b[31mFAKE OK"
+
+
+def test_validate_never_prints_a_terminal_control_from_a_case_id(tmp_path: Path, capsys) -> None:
+    manifest = _manifest(tmp_path, "A,a.dcm,b.dcm,benign", f"{HOSTILE_ID},c.dcm,d.dcm,benign")
+    before = snapshot(tmp_path)
+    assert main(["validate", str(manifest)]) == 1
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert f"line 3, column case_id: case_id {HOSTILE_ID!r} holds '\\x1b'" in out
+    assert out.splitlines()[-1].startswith("1 case, ")  # the refused row is not a case
+    assert snapshot(tmp_path) == before
+
+
+def test_preprocess_never_prints_a_terminal_control_from_a_case_id(tmp_path: Path, capsys) -> None:
+    manifest = _manifest(tmp_path, f"{HOSTILE_ID},c.dcm,d.dcm,benign")
+    out = tmp_path / "input.png"
+    argv = ["preprocess", str(manifest), "--case", HOSTILE_ID, "--backbone", "resnet50"]
+    assert main([*argv, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "\x1b" not in captured.out + captured.err
+    assert f"line 2, column case_id: case_id {HOSTILE_ID!r} holds '\\x1b'" in captured.err
+    assert not out.exists()
+
+
+def test_a_bidirectional_override_in_a_file_name_is_refused(tmp_path: Path, capsys) -> None:
+    manifest = _manifest(tmp_path, "A,a\u202egpj.dcm,b.dcm,benign")
+    assert main(["validate", str(manifest)]) == 1
+    out = capsys.readouterr().out
+    assert "\u202e" not in out
+    assert "line 2, case A, column low_energy: the file name 'a\\u202egpj.dcm' holds" in out
 
 
 # --------------------------------------------------------------------- columns of a header

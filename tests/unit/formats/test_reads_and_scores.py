@@ -125,6 +125,36 @@ def test_an_unknown_session_is_reported_as_written(tmp_path: Path, simulated) ->
     assert back is not None and len(back) == len(reads) - 1
 
 
+@pytest.mark.parametrize("column", ["reader_id", "case_id", "study_id"])
+@pytest.mark.parametrize("hostile", ["R1\x1b[2J\x1b[31mFAKE OK", "R1\u202eexe.txt", "R1\x9b2J"])
+def test_ids_with_terminal_controls_are_refused_escaped(
+    tmp_path: Path, simulated, column: str, hostile: str
+) -> None:
+    reads, _ = simulated
+    changed = reads.copy()
+    changed.loc[2, column] = hostile
+    problems = ProblemCollector()
+    back = read_reads(write_reads(changed, tmp_path / "reads.csv"), problems)
+    messages = [str(p) for p in problems.problems]
+    assert f"line 4, column '{column}': {column} {hostile!r} holds" in messages[0], messages
+    assert all(hostile not in message for message in messages)  # never printed raw
+    if column != "study_id":
+        assert back is not None and len(back) == len(reads) - 1  # the read is not used
+
+
+def test_a_score_s_case_id_with_terminal_controls_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("case_id,probability\nA,0.1\nB\x1b[2J,0.2\n", encoding="utf-8")
+    problems = ProblemCollector()
+    back = read_scores(path, problems)
+    assert [str(p) for p in problems.problems] == [
+        f"{path}, line 3, column 'case_id': case_id 'B\\x1b[2J' holds '\\x1b', a control "
+        "character or bidirectional override; ids and file names may not hold these (a "
+        "terminal would act on them)"
+    ]
+    assert back is not None and list(back.index) == ["A"]
+
+
 def test_excel_s_empty_trailing_columns_are_ignored(tmp_path: Path, simulated) -> None:
     reads, _ = simulated
     path = write_reads(reads, tmp_path / "reads.csv")
