@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hostile_files import snapshot
 
 from cesm_cli.main import main
+from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
 HEADER = "case_id,low_energy,recombined,label"
 
@@ -84,6 +87,64 @@ def test_validate_reports_a_duplicated_column_as_an_error_not_as_no_manifest(
     out = capsys.readouterr().out
     assert "line 1, column age: column 'age' appears more than once" in out
     assert "line 2, case A, column low_energy" in out  # the case's files were checked
+
+
+# ------------------------------------------------- analyze: the real problem, not its echoes
+
+
+@pytest.fixture()
+def study(tmp_path: Path) -> StudyFiles:
+    return write_simulated_study(tmp_path / "inputs", n_cases=40, n_readers=3, seed=5)
+
+
+def _analyze(study: StudyFiles, out: Path) -> int:
+    return main(
+        [
+            *("analyze", "--reads", str(study.reads), "--manifest", str(study.manifest)),
+            *("--model-scores", str(study.model_scores), "--out", str(out)),
+        ]
+    )
+
+
+def _edit_manifest(study: StudyFiles, edit: Callable[[list[str]], list[str]]) -> None:
+    lines = study.manifest.read_text(encoding="utf-8").splitlines()
+    study.manifest.write_text("\n".join(edit(lines)) + "\n", encoding="utf-8")
+
+
+def _empty_recombined(lines: list[str]) -> list[str]:
+    cells = lines[1].split(",")
+    cells[lines[0].split(",").index("recombined")] = ""
+    return [lines[0], ",".join(cells), *lines[2:]]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (_empty_recombined, "line 2, column 'recombined': no file given"),
+        (lambda lines: [*lines[:5], '"' + lines[5], *lines[6:]], "line 6: malformed CSV"),
+    ],
+    ids=["empty cell", "unclosed quote"],
+)
+def test_a_manifest_error_is_reported_once(
+    study: StudyFiles, tmp_path: Path, capsys, edit, expected: str
+) -> None:
+    _edit_manifest(study, edit)
+    out = tmp_path / "analysis"
+    assert _analyze(study, out) == 2
+    error = capsys.readouterr().err
+    assert "1 problem in the analysis inputs" in error, error
+    assert f"{study.manifest}, {expected}" in error
+    assert not out.exists()
+
+
+def test_excel_s_trailing_empty_columns_are_analysed(study: StudyFiles, tmp_path: Path) -> None:
+    """A trailing comma on the header alone, or on every line, is what Excel leaves."""
+    _edit_manifest(study, lambda lines: [lines[0] + ",", *lines[1:]])
+    reads = study.reads.read_text(encoding="utf-8").splitlines()
+    study.reads.write_text("\n".join(line + ",," for line in reads) + "\n", encoding="utf-8")
+    out = tmp_path / "analysis"
+    assert _analyze(study, out) == 0
+    assert (out / "results.json").is_file()
 
 
 def test_validate_accepts_excel_s_trailing_empty_columns(tmp_path: Path, capsys) -> None:
