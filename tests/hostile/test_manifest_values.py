@@ -40,6 +40,24 @@ def test_a_repeated_case_names_the_case_and_both_lines(tmp_path: Path, capsys) -
     assert not out.exists()
 
 
+def test_simulate_reads_refuses_a_study_of_benign_cases_only(tmp_path: Path, capsys) -> None:
+    """``analyze`` refuses such a study; it is not written in the first place."""
+    manifest = _manifest(tmp_path, "A,a.dcm,b.dcm,benign", "B,c.dcm,d.dcm,Benign", "C,e,f,")
+    out = tmp_path / "study"
+    assert main(["simulate-reads", "--manifest", str(manifest), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"{manifest}: all 2 labelled cases are benign; a reader study needs benign and " in error
+    assert not out.exists()
+
+
+def test_simulate_reads_refuses_a_study_of_one_labelled_case(tmp_path: Path, capsys) -> None:
+    manifest = _manifest(tmp_path, "A,a.dcm,b.dcm,malignant", "B,c.dcm,d.dcm,")
+    out = tmp_path / "study"
+    assert main(["simulate-reads", "--manifest", str(manifest), "--out", str(out)]) == 2
+    assert f"{manifest}: the only labelled case is malignant;" in capsys.readouterr().err
+    assert not out.exists()
+
+
 # ------------------------------------------------------- ids that would drive the terminal
 
 HOSTILE_ID = "X\x1b[2J\x1b[31mFAKE OK"
