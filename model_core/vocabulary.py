@@ -46,6 +46,18 @@ SESSIONS: Final[tuple[str, str]] = ("unaided", "aided")
 UNAIDED: Final = "unaided"
 AIDED: Final = "aided"
 
+
+def canonical_session(text: str) -> str:
+    """``unaided`` / ``aided`` in any case (``Unaided`` → ``unaided``).
+
+    Raises:
+        ValueError: any other text, the empty text included (every read has a session).
+    """
+    if text.lower() not in SESSIONS:
+        raise ValueError(f"{text!r} is not {' or '.join(repr(s) for s in SESSIONS)}")
+    return text.lower()
+
+
 # ------------------------------------------------------------------------------------ BI-RADS
 
 #: BI-RADS assessment categories (ACR 5th ed.) in ordinal order, for the weighted kappa. A bare

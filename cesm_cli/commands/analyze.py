@@ -31,7 +31,11 @@ from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.pipeline import run_analysis
 from studies.analysis.report import write_report
 from studies.analysis.report.render import key_findings
-from studies.analysis.settings import MODEL_THRESHOLD_NAMES, AnalysisSettings
+from studies.analysis.settings import (
+    MAX_BOOTSTRAP_REPLICATES,
+    MODEL_THRESHOLD_NAMES,
+    AnalysisSettings,
+)
 from studies.analysis.subgroups import default_subgroup_columns
 from studies.analysis.tables import build_tables, write_tables
 from studies.errors import AnalysisInputError
@@ -89,7 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help=f"a given model threshold ({', '.join(MODEL_THRESHOLD_NAMES)}), e.g. from the "
-        "model bundle; repeatable. Others are computed from the scores",
+        "model bundle; repeatable; needs model scores. Others are computed from the scores",
     )
     parser.add_argument(
         "--compare-at",
@@ -119,9 +123,9 @@ def _ci_convention(text: str) -> CiConvention:
         raise argparse.ArgumentTypeError(str(error)) from error
 
 
-def _parse_thresholds(items: list[str]) -> dict[str, float]:
+def _parse_thresholds(items: list[str], problems: list[str]) -> dict[str, float]:
+    """The ``--threshold NAME=VALUE`` items by name; each bad one recorded in ``problems``."""
     thresholds: dict[str, float] = {}
-    problems = []
     for item in items:
         name, _, value = item.partition("=")
         name = name.strip()
@@ -137,12 +141,41 @@ def _parse_thresholds(items: list[str]) -> dict[str, float]:
             problems.append(f"--threshold {item!r}: must be a probability in [0, 1]")
             continue
         thresholds[name] = number
-    if problems:
-        raise AnalysisInputError("\n".join(problems))
     return thresholds
 
 
+def _option_problems(args: argparse.Namespace) -> list[str]:
+    """What is wrong with the numeric options, each message naming its option."""
+    problems = []
+    if not 0.0 < args.alpha < 1.0:
+        problems.append(
+            f"--alpha {args.alpha:g}: must be between 0 and 1 (0.05 for 95 % intervals)"
+        )
+    if not 0 <= args.bootstrap <= MAX_BOOTSTRAP_REPLICATES:
+        problems.append(
+            f"--bootstrap {args.bootstrap}: must be 0 (no bootstrap) to "
+            f"{MAX_BOOTSTRAP_REPLICATES:,} case resamples"
+        )
+    if args.seed < 0:
+        problems.append(f"--seed {args.seed}: must be a whole number ≥ 0")
+    if args.threshold and args.study is None and args.model_scores is None:
+        problems.append(_THRESHOLD_WITHOUT_SCORES)
+    return problems
+
+
+#: ``--threshold`` sets a threshold of the model's scores: without scores it would do nothing.
+_THRESHOLD_WITHOUT_SCORES = (
+    "--threshold: a model threshold needs the model's scores (--model-scores); without them "
+    "there is no model to threshold"
+)
+
+
 def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> AnalysisSettings:
+    """The analysis settings of the options; every bad option reported at once, by its name."""
+    problems = _option_problems(args)
+    thresholds = _parse_thresholds(args.threshold, problems)
+    if problems:
+        raise AnalysisInputError("\n".join(problems))
     try:
         return AnalysisSettings(
             ci=args.ci,
@@ -150,11 +183,11 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
             mcnemar_method=args.mcnemar,
             bootstrap_replicates=args.bootstrap,
             bootstrap_seed=args.seed,
-            model_thresholds=_parse_thresholds(args.threshold),
+            model_thresholds=thresholds,
             comparison_threshold=args.compare_at,
             subgroup_columns=subgroup_columns,
         )
-    except ValueError as error:
+    except ValueError as error:  # the options above are checked; this is a backstop
         raise AnalysisInputError(f"invalid setting: {error}") from error
 
 
@@ -183,6 +216,8 @@ def run(args: argparse.Namespace) -> int:
         inputs = _study_inputs(args.study, chosen)
     else:
         inputs = load_inputs(args.reads, args.manifest, args.model_scores, subgroup_columns=chosen)
+    if args.threshold and inputs.model_scores is None:  # a study store without model scores
+        raise AnalysisInputError(_THRESHOLD_WITHOUT_SCORES)
     if args.subgroup is None:  # the paper's subgroups, where the manifest has their columns
         columns = default_subgroup_columns(inputs.cases.columns)
         settings = dataclasses.replace(settings, subgroup_columns=columns)

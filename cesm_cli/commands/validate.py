@@ -3,7 +3,9 @@
 Prints every problem, errors then warnings, one line each
 (``line 7, case C012, column mask (/abs/path): mask is empty``), then a summary line.
 Exit status: 0 when the manifest is usable (warnings allowed), 1 when it has errors, 2 when the
-file is not a manifest at all (missing, not UTF-8 text, empty, no case columns). Writes nothing.
+file is not a manifest at all (missing, not UTF-8 text, empty, without the ``case_id``,
+``low_energy`` and ``recombined`` columns or with one of them named twice) or an option is
+wrong (``--data-root`` not a folder). Writes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_MANIFEST = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``MANIFEST`` and ``--json``."""
+    """Register ``MANIFEST``, ``--json`` and ``--data-root DIR`` / ``--confine``."""
     parser.add_argument("manifest", type=Path, metavar="MANIFEST", help="case manifest (CSV)")
     parser.add_argument(
         "--json", action="store_true", help="print the report as JSON instead of text"

@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model_core.formats.csv_text import CsvTextError, csv_records, is_blank, read_csv_text
+from model_core.formats.csv_text import CsvTextError, read_csv_text, split_table
 from model_core.formats.problems import ProblemCollector
+from model_core.formats.text_safety import UNSAFE_CHARACTERS, unsafe_text_refusal
 
 #: Column holding each row's line number in its file.
 LINE = "__line__"
@@ -26,8 +27,9 @@ LINE = "__line__"
 def read_located_table(path: str | Path, problems: ProblemCollector) -> pd.DataFrame | None:
     """Read a UTF-8 CSV as stripped strings, with each row's line number in column :data:`LINE`.
 
-    Blank lines (above the header too) and rows of empty cells are skipped. Returns ``None``
-    when the file cannot be read at all; every problem is recorded in ``problems``.
+    The table's shape is judged by :func:`~model_core.formats.csv_text.split_table` (blank rows
+    skipped, above the header too; empty trailing columns dropped). Returns ``None`` when the
+    file cannot be read at all; every problem is recorded in ``problems``.
     """
     name = str(path)
     try:
@@ -35,41 +37,20 @@ def read_located_table(path: str | Path, problems: ProblemCollector) -> pd.DataF
     except CsvTextError as error:
         problems.add(name, error.line, None, error.message)
         return None
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        for line, fields in csv_records(text):
-            if is_blank(fields):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in fields]
-                _check_header(header, name, line, problems)
-                continue
-            if len(fields) != len(header):
-                message = f"has {len(fields)} fields, the header has {len(header)}"
-                problems.add(name, line, None, message)
-                continue
-            rows.append([cell.strip() for cell in fields])
-            lines.append(line)
-    except CsvTextError as error:
-        problems.add(name, error.line, None, error.message)
-    if header is None:
+    table = split_table(text)
+    for problem in table.problems:
+        problems.add(name, problem.line, None, problem.message)
+    if table.header_line is None:
         problems.add(name, None, None, "is empty (no header, no rows)")
         return None
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    header = list(table.header)
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        problems.add(name, table.header_line, column, "column appears more than once in the header")
+    frame = pd.DataFrame([list(cells) for _, cells in table.rows], columns=header, dtype=object)
     if frame.columns.has_duplicates:
         frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame[LINE] = np.asarray(lines, dtype=np.int64)
+    frame[LINE] = np.asarray([line for line, _ in table.rows], dtype=np.int64)
     return frame
-
-
-def _check_header(header: list[str], name: str, line: int, problems: ProblemCollector) -> None:
-    for position, column in enumerate(header, start=1):
-        if not column:
-            problems.add(name, line, None, f"header field {position} is blank")
-    for column in sorted({c for c in header if c and header.count(c) > 1}):
-        problems.add(name, line, column, "column appears more than once in the header")
 
 
 def require_columns(
@@ -159,6 +140,23 @@ def parse_binary(
     return values.where(~bad)
 
 
+def report_unsafe_ids(
+    frame: pd.DataFrame, column: str, name: str, problems: ProblemCollector
+) -> pd.Series:
+    """Record every id of ``column`` that holds a control character or bidirectional override
+    (:mod:`model_core.formats.text_safety`); returns the mask of the rows whose id is safe."""
+    unsafe = frame[column].str.contains(UNSAFE_CHARACTERS.pattern, regex=True)
+    report_rows(
+        frame,
+        unsafe,
+        name,
+        column,
+        problems,
+        lambda value: unsafe_text_refusal(value, column) or "",
+    )
+    return ~unsafe
+
+
 def report_blank_and_repeated_ids(
     frame: pd.DataFrame,
     column: str,
@@ -166,15 +164,17 @@ def report_blank_and_repeated_ids(
     problems: ProblemCollector,
     describe_repeat: Callable[[str, int], str],
 ) -> pd.Series:
-    """Record empty ids and every repetition of an id (naming its first line).
+    """Record empty ids, ids holding control characters, and every repetition of an id (naming
+    its first line).
 
     ``describe_repeat(id, first_line)`` words the message. Returns the mask of the rows to keep:
-    non-empty ids, first occurrence.
+    non-empty, safe ids, first occurrence.
     """
     blank = frame[column] == ""
     report_rows(frame, blank, name, column, problems, "is empty")
+    safe = report_unsafe_ids(frame, column, name, problems)
     first_line: dict[str, int] = {}
-    keep = ~blank.to_numpy(copy=True)
+    keep = (~blank & safe).to_numpy(copy=True)
     for position, (value, line) in enumerate(zip(frame[column], frame[LINE], strict=True)):
         if not keep[position]:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from model_core.errors import CesmError
+from model_core.formats.text_safety import escape_unsafe
 
 
 @dataclass(frozen=True)
@@ -26,12 +27,13 @@ class FileProblem:
     message: str
 
     def __str__(self) -> str:
+        """The problem on one line, control characters of the input escaped."""
         where = [self.file]
         if self.line is not None:
             where.append(f"line {self.line}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}"
+        return escape_unsafe(f"{', '.join(where)}: {self.message}")
 
 
 @dataclass

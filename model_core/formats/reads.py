@@ -29,10 +29,11 @@ from model_core.formats.located_table import (
     parse_numbers,
     read_located_table,
     report_rows,
+    report_unsafe_ids,
     require_columns,
 )
 from model_core.formats.problems import ProblemCollector
-from model_core.vocabulary import AIDED, BI_RADS_CATEGORIES, SESSIONS, UNAIDED
+from model_core.vocabulary import AIDED, BI_RADS_CATEGORIES, SESSIONS, UNAIDED, canonical_session
 
 #: Every column of the reads export, in the order it is written.
 READS_COLUMNS: tuple[str, ...] = (
@@ -60,9 +61,10 @@ def read_reads(path: str | Path, problems: ProblemCollector) -> pd.DataFrame | N
     """The reads of ``path``, every problem of the file recorded in ``problems``.
 
     Returns the usable rows (known session, reader and case named, first of any repeated
-    decision) with ``truth``, ``decision``, ``pom`` (and ``order_index``, ``model_probability``
-    when present) parsed as numbers — NaN where a cell is bad — and ``bi_rads`` upper case, or
-    ``None`` when the file is not a reads table at all.
+    decision) with ``session`` in its canonical spelling (case is ignored on input), ``truth``,
+    ``decision``, ``pom`` (and ``order_index``, ``model_probability`` when present) parsed as
+    numbers — NaN where a cell is bad — and ``bi_rads`` upper case, or ``None`` when the file is
+    not a reads table at all.
     """
     name = str(path)
     frame = read_located_table(path, problems)
@@ -77,18 +79,17 @@ def read_reads(path: str | Path, problems: ProblemCollector) -> pd.DataFrame | N
 
 
 def _check_values(frame: pd.DataFrame, name: str, problems: ProblemCollector) -> pd.DataFrame:
-    """Per-cell checks; returns the frame with parsed numeric columns."""
+    """Per-cell checks; returns the frame with parsed numeric columns, sessions in their
+    canonical spelling, and ids that are refused emptied (so that the row is not used)."""
     for column in ("reader_id", "case_id"):
         report_rows(frame, frame[column] == "", name, column, problems, "is empty")
-    bad_session = ~frame["session"].isin(SESSIONS)
-    report_rows(
-        frame,
-        bad_session,
-        name,
-        "session",
-        problems,
-        lambda v: f"{v!r} is not {' or '.join(repr(s) for s in SESSIONS)}",
-    )
+        safe = report_unsafe_ids(frame, column, name, problems)
+        frame = frame.assign(**{column: frame[column].where(safe, "")})
+    if "study_id" in frame.columns:
+        report_unsafe_ids(frame, "study_id", name, problems)
+    session = _canonical_sessions(frame["session"])
+    report_rows(frame, session.isna(), name, "session", problems, _session_problem)
+    frame = frame.assign(session=session.fillna(frame["session"]))
     parsed = frame.assign(
         truth=parse_binary(frame, "truth", name, problems),
         decision=parse_binary(frame, "decision", name, problems),
@@ -121,6 +122,25 @@ def _check_values(frame: pd.DataFrame, name: str, problems: ProblemCollector) ->
             counts = ", ".join(f"{study!r} ({count} rows)" for study, count in studies.items())
             problems.add(name, None, "study_id", f"reads of more than one study: {counts}")
     return parsed
+
+
+def _canonical_sessions(column: pd.Series) -> pd.Series:
+    """Each session in its canonical spelling; missing where it is not a session."""
+    spelled: dict[str, str | None] = {}
+    for text in pd.unique(column):
+        try:
+            spelled[text] = canonical_session(text)
+        except ValueError:
+            spelled[text] = None
+    return column.map(spelled)
+
+
+def _session_problem(text: str) -> str:
+    try:
+        canonical_session(text)
+    except ValueError as error:
+        return str(error)
+    return ""
 
 
 def _check_shown_model(

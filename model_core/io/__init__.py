@@ -13,21 +13,26 @@ from pathlib import Path
 
 from model_core.case import CesmImage
 from model_core.io.dicom_image import read_dicom_image
+from model_core.io.file_checks import require_inside
 from model_core.io.file_format import FileFormat, detect_format
 from model_core.io.itk_image import read_itk_image
 from model_core.io.mask import read_mask
 
 
-def read_image(path: str | Path) -> CesmImage:
+def read_image(path: str | Path, *, confine_to: Path | None = None) -> CesmImage:
     """One 2-D CESM image from DICOM or a SimpleITK format, chosen by content then extension.
 
+    ``confine_to`` is the data root (a resolved folder, docs/formats.md): the file, and the data
+    file a detached NRRD or MetaImage header names, must lie inside it, or nothing is opened.
+
     Raises:
-        ImageReadError: missing, unreadable or corrupt file, unsupported format, multi-frame,
-            colour, or not 2-D. The message names the file and the reason.
+        ImageReadError: outside ``confine_to``, missing, unreadable or corrupt file, unsupported
+            format, multi-frame, colour, or not 2-D. The message names the file and the reason.
     """
+    require_inside(Path(path), confine_to)
     if detect_format(path) is FileFormat.DICOM:
         return read_dicom_image(path)
-    return read_itk_image(path)
+    return read_itk_image(path, confine_to=confine_to)
 
 
 __all__ = ["FileFormat", "detect_format", "read_image", "read_mask"]

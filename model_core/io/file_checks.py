@@ -6,6 +6,12 @@ it is opened: opening a FIFO blocks until some other process writes to it, and a
 ``/dev/zero`` never ends (or, read for the declared size, yields zeros that look like an image).
 Symbolic links are followed; what they point to is what must be regular.
 
+**Data root.** A manifest from elsewhere may name files anywhere; under a data root
+(docs/formats.md) a file that resolves outside that folder — through ``..``, an absolute path or
+a symbolic link — is refused before it is opened (:func:`outside_data_root`). The rule covers
+every file a reader would open: the image or mask a manifest names, and the data file its
+detached NRRD or MetaImage header names in turn.
+
 **Declared size.** A header states the image's rows and columns, and the readers allocate that
 much before they decode a single pixel, so a 1 MB gzip file declaring 32 000 × 32 000 pixels
 costs gigabytes of memory before any other check can run. :data:`MAX_IMAGE_PIXELS` bounds the
@@ -60,6 +66,34 @@ def require_regular_file(path: Path, role: str = "") -> int:
         kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a plain file")
         raise ImageReadError(f"{where}: not a regular file ({kind}); expected an image file")
     return status.st_size
+
+
+def outside_data_root(path: Path, data_root: Path | None, what: str = "the file") -> str | None:
+    """Why ``path`` may not be opened under ``data_root``, or ``None`` (also without a root).
+
+    Args:
+        path: the file about to be opened, absolute.
+        data_root: the folder files are confined to, already resolved (``os.path.realpath``).
+        what: the file, as the message calls it.
+    """
+    if data_root is None:
+        return None
+    resolved = Path(os.path.realpath(path))
+    if resolved == data_root or data_root in resolved.parents:
+        return None
+    shown = "" if resolved == path else f" (it resolves to {resolved})"
+    return f"{what} is outside the data root {data_root}{shown}; it is not read"
+
+
+def require_inside(path: Path, data_root: Path | None) -> None:
+    """Refuse ``path`` when it lies outside ``data_root`` (see :func:`outside_data_root`).
+
+    Raises:
+        ImageReadError: naming the file, the root and where the file resolves to.
+    """
+    refusal = outside_data_root(Path(os.path.abspath(path)), data_root)
+    if refusal is not None:
+        raise ImageReadError(f"{path}: {refusal}")
 
 
 def check_pixel_count(path: Path, rows: int, columns: int) -> None:

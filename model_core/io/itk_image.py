@@ -21,9 +21,10 @@ or reported by validation.
 Before SimpleITK opens anything, the file must be a regular file, and SimpleITK must recognise
 it as one of the formats listed here (it would also open JPEG, BMP, DICOM...: see
 :mod:`model_core.io.file_format`); the data file of a detached NRRD or MetaImage header is
-located and checked to be a regular file too. The header's size is checked against
-:data:`~model_core.io.file_checks.MAX_IMAGE_PIXELS` before the pixels are read, and after
-reading, the pixels are checked against the file: its format module does this
+located and checked to be a regular file too. Under a data root (``confine_to``), the file and
+that data file must both lie inside it (:mod:`~model_core.io.file_checks`). The header's size is
+checked against :data:`~model_core.io.file_checks.MAX_IMAGE_PIXELS` before the pixels are read,
+and after reading, the pixels are checked against the file: its format module does this
 (:mod:`~model_core.io.nifti_file`, :mod:`~model_core.io.nrrd_file`,
 :mod:`~model_core.io.meta_image_file`, through :mod:`~model_core.io.pixel_data`); PNG and TIFF
 decoders refuse a cut-short file themselves.
@@ -38,7 +39,7 @@ import SimpleITK as sitk  # noqa: N813 (the name SimpleITK documents)
 
 from model_core.case import CesmImage
 from model_core.errors import ImageReadError
-from model_core.io.file_checks import check_pixel_count, require_regular_file
+from model_core.io.file_checks import check_pixel_count, require_inside, require_regular_file
 from model_core.io.meta_image_file import locate_meta_image_pixels
 from model_core.io.nifti_file import checked_nifti_pixels
 from model_core.io.nrrd_file import locate_nrrd_pixels
@@ -68,18 +69,24 @@ def _reason(error: RuntimeError) -> str:
     return reason.removeprefix("sitk::ERROR:").strip()
 
 
-def read_itk_array(path: str | Path) -> tuple[np.ndarray, tuple[float, float] | None]:
+def read_itk_array(
+    path: str | Path, *, confine_to: Path | None = None
+) -> tuple[np.ndarray, tuple[float, float] | None]:
     """The 2-D pixel array (rows, columns), in the file's own type, and its (row, col) spacing.
 
+    ``confine_to`` (a resolved folder) is the data root: the file, and the data file a detached
+    header names, must lie inside it.
+
     Raises:
-        ImageReadError: not a regular file, unreadable, corrupt, cut short or too large (see
-            the module docstring), a colour (multi-component) image, or not 2-D (nor 3-D with a
-            single slice).
+        ImageReadError: outside ``confine_to``, not a regular file, unreadable, corrupt, cut
+            short or too large (see the module docstring), a colour (multi-component) image, or
+            not 2-D (nor 3-D with a single slice).
     """
     path = Path(path)
+    require_inside(path, confine_to)
     require_regular_file(path)
     image_io = _image_io(path)
-    stored = _locate_stored_pixels(path, image_io)
+    stored = _locate_stored_pixels(path, image_io, confine_to)
     reader = sitk.ImageFileReader()
     reader.SetFileName(str(path))
     reader.SetImageIO(image_io)
@@ -145,12 +152,15 @@ def _missing_data(
     return None
 
 
-def _locate_stored_pixels(path: Path, image_io: str) -> StoredPixels | None:
-    """For NRRD and MetaImage, where the pixel data lie (their data file checked regular)."""
+def _locate_stored_pixels(
+    path: Path, image_io: str, confine_to: Path | None
+) -> StoredPixels | None:
+    """For NRRD and MetaImage, where the pixel data lie (their data file checked regular and
+    inside ``confine_to``)."""
     if image_io == "NrrdImageIO":
-        return locate_nrrd_pixels(path)
+        return locate_nrrd_pixels(path, confine_to)
     if image_io == "MetaImageIO":
-        return locate_meta_image_pixels(path)
+        return locate_meta_image_pixels(path, confine_to)
     return None
 
 
@@ -178,13 +188,13 @@ def _spacing(path: Path, itk_spacing: tuple[float, ...]) -> tuple[float, float] 
     return (row, column)
 
 
-def read_itk_image(path: str | Path) -> CesmImage:
+def read_itk_image(path: str | Path, *, confine_to: Path | None = None) -> CesmImage:
     """One greyscale image through SimpleITK, as float32 (rows, columns).
 
     Raises:
         ImageReadError: see :func:`read_itk_array`.
     """
-    array, spacing = read_itk_array(path)
+    array, spacing = read_itk_array(path, confine_to=confine_to)
     return CesmImage(
         pixels=np.asarray(array, dtype=np.float32),
         spacing_mm=spacing,

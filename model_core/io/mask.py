@@ -19,28 +19,38 @@ import numpy as np
 
 from model_core.errors import CaseError, ImageReadError
 from model_core.io.dicom_seg import read_dicom_seg_mask
+from model_core.io.file_checks import require_inside
 from model_core.io.file_format import FileFormat, detect_format
 from model_core.io.itk_image import read_itk_array
 
 
-def read_mask(path: str | Path, shape: tuple[int, int] | None = None) -> np.ndarray:
+def read_mask(
+    path: str | Path,
+    shape: tuple[int, int] | None = None,
+    *,
+    confine_to: Path | None = None,
+) -> np.ndarray:
     """The lesion mask in ``path`` as a bool array (rows, columns).
 
     Args:
         path: the mask file.
         shape: the (rows, columns) of the image the mask belongs to; when given, a mask of
             another shape is refused.
+        confine_to: the data root (a resolved folder): the mask, and the data file a detached
+            NRRD or MetaImage header names, must lie inside it.
 
     Raises:
-        ImageReadError: the file is missing, unreadable, of an unsupported format, not 2-D, or
-            not a valid mask (negative, infinite or fractional values; see the module docstring).
+        ImageReadError: the file is outside ``confine_to``, missing, unreadable, of an
+            unsupported format, not 2-D, or not a valid mask (negative, infinite or fractional
+            values; see the module docstring).
         CaseError: ``shape`` is given and the mask's shape differs.
     """
     path = Path(path)
+    require_inside(path, confine_to)
     if detect_format(path) is FileFormat.DICOM:
         mask = read_dicom_seg_mask(path)
     else:
-        values, _ = read_itk_array(path)
+        values, _ = read_itk_array(path, confine_to=confine_to)
         mask = _lesion(values, path)
     if shape is not None and tuple(mask.shape) != tuple(shape):
         hint = " (rows and columns swapped?)" if tuple(mask.shape) == tuple(shape)[::-1] else ""

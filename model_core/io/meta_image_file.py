@@ -12,10 +12,10 @@ folder; the multi-file forms ``LIST`` and ``<format> <min> <max> <step>`` are re
 image being one file), ``CompressedData`` and ``CompressedDataSize`` (a zlib stream and its
 length), ``HeaderSize`` (where raw data start in their file; -1: the pixels are its last bytes),
 ``BinaryData`` (``False``: text) and ``BinaryDataByteOrderMSB`` / ``ElementByteOrderMSB``. Keys
-are matched without regard to case. The data file is checked to be a regular file before
-SimpleITK opens it; :func:`~model_core.io.pixel_data.check_stored_pixels` checks the data once
-SimpleITK has read them. Only these fields are read: SimpleITK's own parsing gives the size and
-pixel type.
+are matched without regard to case. The data file is checked to be a regular file, and to lie
+inside the data root when there is one (:mod:`~model_core.io.file_checks`), before SimpleITK
+opens it; :func:`~model_core.io.pixel_data.check_stored_pixels` checks the data once SimpleITK
+has read them. Only these fields are read: SimpleITK's own parsing gives the size and pixel type.
 """
 
 from __future__ import annotations
@@ -31,20 +31,21 @@ MAX_HEADER_BYTES = 1 << 20
 _TRUE = ("true", "t", "1")
 
 
-def locate_meta_image_pixels(path: Path) -> StoredPixels:
-    """Where the MetaImage header ``path`` says its pixel data lie; its data file checked regular.
+def locate_meta_image_pixels(path: Path, confine_to: Path | None = None) -> StoredPixels:
+    """Where the MetaImage header ``path`` says its pixel data lie; its data file checked regular
+    and, with ``confine_to`` (a resolved folder), inside that folder.
 
     Raises:
         ImageReadError: naming the file: the header cannot be read, has no ``ElementDataFile``,
-            names several data files, or a data file that is missing or not a regular file;
-            ``HeaderSize`` or ``CompressedDataSize`` is not a whole number.
+            names several data files, or a data file outside ``confine_to``, missing or not a
+            regular file; ``HeaderSize`` or ``CompressedDataSize`` is not a whole number.
     """
     fields, header_end = _read_fields(path)
     data_file = fields["elementdatafile"]
     if data_file.lower() == "local":
         file, start = path, header_end
     else:
-        file, start = detached_data_file(path, data_file, "MetaImage"), 0
+        file, start = detached_data_file(path, data_file, "MetaImage", confine_to), 0
     big_endian = any(
         fields.get(key, "").lower() in _TRUE
         for key in ("binarydatabyteordermsb", "elementbyteordermsb")

@@ -12,7 +12,8 @@ refused, a 2-D image being one file), ``encoding``, ``line skip`` (lines of the 
 data), ``byte skip`` (bytes before the pixels; for gzip, of the decoded data, as teem reads it;
 -1: the pixels are the last bytes) and ``endian``. Field names are matched as teem matches them,
 without regard to case, with or without the space (``data file`` or ``datafile``). The data
-file is checked to be a regular file before SimpleITK opens it;
+file is checked to be a regular file, and to lie inside the data root when there is one
+(:mod:`~model_core.io.file_checks`), before SimpleITK opens it;
 :func:`~model_core.io.pixel_data.check_stored_pixels` checks the data once SimpleITK has read
 them. Only these fields are read: SimpleITK's own parsing gives the size and pixel type.
 """
@@ -38,13 +39,14 @@ _ENCODINGS: dict[str, Encoding] = {
 }
 
 
-def locate_nrrd_pixels(path: Path) -> StoredPixels:
-    """Where the NRRD header ``path`` says its pixel data lie; its data file checked regular.
+def locate_nrrd_pixels(path: Path, confine_to: Path | None = None) -> StoredPixels:
+    """Where the NRRD header ``path`` says its pixel data lie; its data file checked regular
+    and, with ``confine_to`` (a resolved folder), inside that folder.
 
     Raises:
         ImageReadError: naming the file: the header cannot be read or is malformed in those
             fields, names several data files, an encoding SimpleITK does not read, or a data
-            file that is missing or not a regular file.
+            file outside ``confine_to``, missing or not a regular file.
     """
     fields, data_start = _read_fields(path)
     encoding = _ENCODINGS.get(fields.get("encoding", "").lower())
@@ -59,7 +61,7 @@ def locate_nrrd_pixels(path: Path) -> StoredPixels:
             raise ImageReadError(f"{path}: NRRD header without data: no blank line, no data file")
         file = path
     else:
-        file, data_start = detached_data_file(path, data_file, "NRRD"), 0
+        file, data_start = detached_data_file(path, data_file, "NRRD", confine_to), 0
     lines = header_number(path, "NRRD line skip", fields.get("lineskip", "0"), lowest=0)
     offset = _skip_lines(file, data_start, lines)
     skip = header_number(path, "NRRD byte skip", fields.get("byteskip", "0"), lowest=-1)

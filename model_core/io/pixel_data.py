@@ -40,6 +40,7 @@ the bytes its header declares (plus 1 MiB) is refused rather than decoded on.
 from __future__ import annotations
 
 import math
+import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ from typing import Literal
 import numpy as np
 
 from model_core.errors import ImageReadError
-from model_core.io.file_checks import require_regular_file
+from model_core.io.file_checks import outside_data_root, require_regular_file
 
 #: How the pixel data are stored: as they are, in a gzip or zlib stream, or as text.
 Encoding = Literal["raw", "gzip", "zlib", "text"]
@@ -186,14 +187,17 @@ def _same_type(pixels: np.ndarray | None, dtype: np.dtype) -> bool:
     return pixels.dtype.kind == dtype.kind and pixels.dtype.itemsize == dtype.itemsize
 
 
-def detached_data_file(header: Path, value: str, format_name: str) -> Path:
+def detached_data_file(
+    header: Path, value: str, format_name: str, confine_to: Path | None = None
+) -> Path:
     """The one data file a detached header names (relative to the header's folder), checked to
-    be a regular file.
+    lie inside ``confine_to`` (a resolved folder, when given) and to be a regular file, before
+    anything opens it.
 
     Raises:
         ImageReadError: the header names several files (``LIST``, or a ``<format> <min> <max>
-            <step>`` pattern, as NRRD and MetaImage allow), or the file is missing or not a
-            regular file.
+            <step>`` pattern, as NRRD and MetaImage allow), or a file outside ``confine_to``,
+            missing or not a regular file.
     """
     words = value.split()
     if not words or words[0].upper() == "LIST" or ("%" in words[0] and len(words) >= 4):
@@ -203,6 +207,11 @@ def detached_data_file(header: Path, value: str, format_name: str) -> Path:
         )
     file = Path(value)
     file = file if file.is_absolute() else header.parent / file
+    what = f"the data file {value!r} that the {format_name} header names"
+    as_named = Path(os.path.abspath(header.parent), value)  # "resolves to" shows where '..' led
+    refusal = outside_data_root(as_named, confine_to, what)
+    if refusal is not None:
+        raise ImageReadError(f"{header}: {refusal}")
     require_regular_file(file, f"data file of {header}")
     return file
 

@@ -78,9 +78,11 @@ def _strip_path(message: str, path: Path) -> str:
     return message.removeprefix(f"{path}: ")
 
 
-def _read(path: Path, column: str, issues: _CaseIssues) -> CesmImage | None:
+def _read(
+    path: Path, column: str, issues: _CaseIssues, confine_to: Path | None
+) -> CesmImage | None:
     try:
-        return read_image(path)
+        return read_image(path, confine_to=confine_to)
     except CesmError as error:
         issues.add("error", column, _strip_path(str(error), path), path)
         return None
@@ -184,12 +186,13 @@ def _check_mask(
     shape: tuple[int, int] | None,
     spacing: tuple[float, float] | None,
     issues: _CaseIssues,
+    confine_to: Path | None,
 ) -> tuple[np.ndarray | None, float | None]:
     path = issues.row.mask
     if path is None:
         return None, None
     try:
-        mask = read_mask(path, shape=shape)
+        mask = read_mask(path, shape=shape, confine_to=confine_to)
     except CesmError as error:
         issues.add("error", "mask", _strip_path(str(error), path), path)
         return None, None
@@ -219,22 +222,26 @@ def _check_mask(
     return largest, diameter
 
 
-def check_case(row: ManifestRow) -> CaseCheck:
+def check_case(row: ManifestRow, *, confine_to: Path | None = None) -> CaseCheck:
     """Read the row's images and mask and check them; never raises for content problems.
 
     Checks: each file readable; both images of one shape, spacing, laterality and view; pixel
     spacing known (file or ``pixel_spacing_mm``); the mask of the images' shape, not empty,
     one region (else the largest is kept, with a warning), at least 5 mm across (else a
     warning); manifest laterality and view matching the file's.
+
+    ``confine_to`` is the data root (resolved; :attr:`Manifest.data_root`): every file opened,
+    down to the data file a detached NRRD or MetaImage header names, must lie inside it, and
+    one outside is an error of its column, never opened.
     """
     issues = _CaseIssues(row)
-    low = _read(row.low_energy, "low_energy", issues)
-    high = _read(row.recombined, "recombined", issues)
+    low = _read(row.low_energy, "low_energy", issues, confine_to)
+    high = _read(row.recombined, "recombined", issues, confine_to)
     spacing = _check_images(low, high, issues)
     _check_laterality(low, issues)
     reference = low or high
     shape = reference.shape if reference is not None else None
-    mask, diameter = _check_mask(shape, spacing, issues)
+    mask, diameter = _check_mask(shape, spacing, issues, confine_to)
     found = tuple(issues.items)
     failed = any(issue.severity == "error" for issue in found)
     if failed or low is None or high is None or spacing is None:
@@ -256,15 +263,16 @@ def load_case(manifest: Manifest, case_id: str) -> CesmCase:
     """The case ``case_id`` of ``manifest``: both images, the mask's largest region, metadata.
 
     Use :func:`check_case` to also get the warnings (several mask regions, a lesion under
-    5 mm, a spacing column that disagrees with the file).
+    5 mm, a spacing column that disagrees with the file). The files are confined to the
+    manifest's data root, when it was loaded with one.
 
     Raises:
         ManifestError: the manifest has no such case.
-        CaseError: listing every error of the case (unreadable file, shapes or spacings that
-            differ, unknown spacing, empty mask...), each with the manifest line, column and
-            file.
+        CaseError: listing every error of the case (unreadable file, a file outside the data
+            root, shapes or spacings that differ, unknown spacing, empty mask...), each with the
+            manifest line, column and file.
     """
-    check = check_case(manifest.row(case_id))
+    check = check_case(manifest.row(case_id), confine_to=manifest.data_root)
     if check.case is None:
         listed = "\n".join(f"  {issue}" for issue in check.errors)
         raise CaseError(f"manifest {manifest.path}, case {case_id} cannot be loaded:\n{listed}")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from model_core.formats.text_safety import escape_unsafe
+
 Severity = Literal["error", "warning"]
 
 
@@ -35,6 +37,7 @@ class ValidationIssue:
     message: str
 
     def __str__(self) -> str:
+        """The issue on one line, control characters of the input escaped."""
         where = []
         if self.line is not None:
             where.append(f"line {self.line}")
@@ -45,7 +48,7 @@ class ValidationIssue:
         location = ", ".join(where)
         if self.path is not None:
             location = f"{location} ({self.path})" if location else self.path
-        return f"{location}: {self.message}" if location else self.message
+        return escape_unsafe(f"{location}: {self.message}" if location else self.message)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields."""
@@ -65,8 +68,8 @@ class ValidationReport:
         cases: number of data rows that name a case.
         issues: every problem, errors first, each group in line order.
         readable: ``False`` when the file is not a manifest at all (missing, not UTF-8 text,
-            empty, without the ``case_id``/``low_energy``/``recombined`` columns, or with a
-            column named twice), so that no case could be checked.
+            empty, without the ``case_id``/``low_energy``/``recombined`` columns, or with one of
+            them named twice), so that no case could be checked.
     """
 
     manifest: str

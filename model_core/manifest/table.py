@@ -13,7 +13,11 @@ Paths are made absolute relative to the manifest's folder, without resolving sym
 manifest that arrives from elsewhere (a study shared between sites) must not make a workstation
 read arbitrary files, so a ``data_root`` confines every file to one folder: a path that
 resolves outside it — through ``..``, an absolute path or a symbolic link — is an error of its
-cell, and the file is never opened.
+cell, and the file is never opened. The :class:`Manifest` keeps the root, so that loading a case
+confines the files the image readers open in turn (a detached header's data file) to it too.
+
+**Ids and file names** may not hold control characters or bidirectional overrides
+(:mod:`model_core.formats.text_safety`): they are printed in every message about their row.
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from model_core.errors import ManifestError
-from model_core.formats.csv_text import CsvTextError, csv_records, is_blank, read_csv_text
+from model_core.formats.csv_text import CsvTextError, read_csv_text, split_table
+from model_core.formats.text_safety import unsafe_text_refusal
+from model_core.io.file_checks import outside_data_root
 from model_core.manifest.columns import (
     KNOWN_COLUMNS,
     METADATA_PARSERS,
@@ -81,12 +87,15 @@ class Manifest:
         columns: the header's column names, in file order.
         warnings: structural warnings (unknown columns, unusual views...), which do not
             prevent loading.
+        data_root: the folder every file is confined to (resolved), or ``None``; loading a
+            case confines its image readers to it.
     """
 
     path: Path
     rows: tuple[ManifestRow, ...]
     columns: tuple[str, ...] = ()
     warnings: tuple[ValidationIssue, ...] = ()
+    data_root: Path | None = None
 
     @property
     def case_ids(self) -> tuple[str, ...]:
@@ -122,6 +131,7 @@ class ParsedTable:
     columns: tuple[str, ...]
     rows: tuple[ManifestRow, ...]
     issues: tuple[ValidationIssue, ...]
+    data_root: Path | None = None
 
     @property
     def manifest(self) -> Manifest:
@@ -133,7 +143,7 @@ class ParsedTable:
                 seen.add(row.case_id)
                 unique.append(row)
         warnings = tuple(issue for issue in self.issues if issue.severity == "warning")
-        return Manifest(self.path, tuple(unique), self.columns, warnings)
+        return Manifest(self.path, tuple(unique), self.columns, warnings, self.data_root)
 
 
 class _Issues:
@@ -161,7 +171,12 @@ def _absolute(folder: Path, cell: str) -> Path:
 
 
 def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
-    """Report header problems, located on the header's ``line``; ``True`` when rows can be read."""
+    """Report header problems, located on the header's ``line``; ``True`` when rows can be read.
+
+    Rows can be read when the ``case_id``, ``low_energy`` and ``recombined`` columns are there,
+    once each; another column named twice is an error of the manifest, whose first occurrence is
+    read. (Empty header cells are :func:`~model_core.formats.csv_text.split_table`'s to report.)
+    """
     manifest = str(issues.path)
     duplicates = sorted({name for name in header if header.count(name) > 1 and name})
     for name in duplicates:
@@ -183,10 +198,11 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
             hint = f" (found '{found}'; column names are lower case)" if found else ""
             issues.add("error", f"required column is missing{hint}", line=line, column=name)
     for name in header:
-        if name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
+        refusal = unsafe_text_refusal(name, "the column name")
+        if refusal:
+            issues.add("error", refusal, line=line)
+        elif name and name not in KNOWN_COLUMNS and name.lower() not in REQUIRED_COLUMNS:
             issues.add("warning", "unknown column, kept as text", line=line, column=name)
-        if not name:
-            issues.add("error", "a header cell is empty", line=line)
     if "mask" not in header:
         issues.add(
             "warning",
@@ -194,18 +210,8 @@ def _check_header(header: list[str], issues: _Issues, line: int = 1) -> bool:
             line=line,
             column="mask",
         )
-    return not duplicates and all(name in header for name in STRUCTURAL_COLUMNS)
-
-
-def _outside(path: Path, data_root: Path | None) -> str | None:
-    """Why ``path`` may not be read under ``data_root`` (already resolved), or ``None``."""
-    if data_root is None:
-        return None
-    resolved = Path(os.path.realpath(path))
-    if resolved == data_root or data_root in resolved.parents:
-        return None
-    shown = "" if resolved == path else f" (it resolves to {resolved})"
-    return f"the file is outside the data root {data_root}{shown}; it is not read"
+    present = all(name in header for name in STRUCTURAL_COLUMNS)
+    return present and not any(name in STRUCTURAL_COLUMNS for name in duplicates)
 
 
 def _parse_row(
@@ -214,16 +220,20 @@ def _parse_row(
     case_id = cells["case_id"]
     if not case_id:
         issues.add("error", "case_id is empty", line=line, column="case_id")
+    elif refusal := unsafe_text_refusal(case_id, "case_id"):
+        issues.add("error", refusal, line=line, column="case_id")
+        case_id = ""  # not a case, and not printed again in this row's other issues
+    if refusal := unsafe_text_refusal(cells.get("patient_id", ""), "patient_id"):
+        issues.add("error", refusal, line=line, case_id=case_id, column="patient_id")
     paths: dict[str, Path | None] = {}
     for column in PATH_COLUMNS:
         text = cells.get(column)
         paths[column] = None
-        if text and any(ord(character) < 32 for character in text):
-            message = "the file name contains control characters"
-            issues.add("error", message, line=line, case_id=case_id, column=column)
+        if text and (refusal := unsafe_text_refusal(text, "the file name")):
+            issues.add("error", refusal, line=line, case_id=case_id, column=column)
         elif text:
             absolute = _absolute(folder, text)
-            refusal = _outside(absolute, data_root)
+            refusal = outside_data_root(absolute, data_root)
             if refusal:
                 issues.add(
                     "error", refusal, line=line, case_id=case_id, column=column, path=str(absolute)
@@ -278,17 +288,31 @@ def _parse_row(
 
 
 def resolve_data_root(manifest: str | Path, data_root: str | Path | None) -> Path | None:
-    """The data root as the reader applies it: resolved, ``""`` meaning the manifest's folder."""
+    """The data root as the reader applies it: resolved, ``""`` meaning the manifest's folder.
+
+    Raises:
+        ManifestError: the root is not an existing folder (checked once here, rather than
+            every file being reported outside a root that is not there); the manifest's own
+            folder is not, the manifest being reported missing instead.
+    """
     if data_root is None:
         return None
-    folder = Path(os.path.abspath(manifest)).parent if str(data_root) == "" else Path(data_root)
-    return Path(os.path.realpath(folder))
+    own_folder = Path(os.path.abspath(manifest)).parent
+    folder = own_folder if str(data_root) == "" else Path(data_root)
+    resolved = Path(os.path.realpath(folder))
+    if not resolved.is_dir() and resolved != Path(os.path.realpath(own_folder)):
+        what = "does not exist" if not resolved.exists() else "is not a folder"
+        raise ManifestError(f"data root {folder}: {what}; files are confined to a folder")
+    return resolved  # (the manifest's own folder, if missing, is reported as the missing file)
 
 
 def read_table(path: str | Path, *, data_root: str | Path | None = None) -> ParsedTable:
     """Parse the manifest's CSV structure; never raises for content problems.
 
     ``data_root`` confines the files (see the module docstring); ``""`` is the manifest's folder.
+
+    Raises:
+        ManifestError: ``data_root`` is not an existing folder (:func:`resolve_data_root`).
     """
     root = resolve_data_root(path, data_root)
     path = Path(os.path.abspath(path))
@@ -297,51 +321,39 @@ def read_table(path: str | Path, *, data_root: str | Path | None = None) -> Pars
         text = read_csv_text(path)
     except CsvTextError as error:
         issues.add("error", error.message, line=error.line, path=str(path))
-        return ParsedTable(path, False, (), (), tuple(issues.items))
-    rows: list[ManifestRow] = []
-    header: list[str] = []
-    first_line: dict[str, int] = {}
-    readable = False
-    try:
-        for line, fields in csv_records(text):
-            if is_blank(fields):
-                continue  # blank lines and rows of empty cells (spreadsheet leftovers)
-            if not header:
-                header = [name.strip() for name in fields]
-                readable = _check_header(header, issues, line)
-                if not readable:
-                    break
-                continue
-            if len(fields) != len(header):
-                issues.add(
-                    "error",
-                    f"{len(fields)} fields, but the header has {len(header)}",
-                    line=line,
-                    path=str(path),
-                )
-                continue
-            cells = {name: cell.strip() for name, cell in zip(header, fields, strict=True)}
-            row = _parse_row(line, cells, path.parent, issues, root)
-            if row is None:
-                continue
-            if row.case_id in first_line:
-                issues.add(
-                    "error",
-                    f"duplicate case_id '{row.case_id}' (first on line {first_line[row.case_id]})",
-                    line=line,
-                    case_id=row.case_id,
-                    column="case_id",
-                )
-            else:
-                first_line[row.case_id] = line
-            rows.append(row)
-    except CsvTextError as error:
-        issues.add("error", error.message, line=error.line, path=str(path))
-    if not header:
+        return ParsedTable(path, False, (), (), tuple(issues.items), root)
+    table = split_table(text)
+    header = list(table.header)
+    readable = table.header_line is not None and _check_header(header, issues, table.header_line)
+    if table.header_line is None or readable:  # else nothing more is read: not a manifest
+        for problem in table.problems:
+            issues.add("error", problem.message, line=problem.line, path=str(path))
+    if table.header_line is None:
         issues.add("error", "is empty (no header, no rows)", path=str(path))
+    rows: list[ManifestRow] = []
+    first_line: dict[str, int] = {}
+    for line, fields in table.rows if readable else ():
+        cells: dict[str, str] = {}
+        for name, cell in zip(header, fields, strict=True):
+            if name and name not in cells:  # a repeated column is read where it first appears
+                cells[name] = cell
+        row = _parse_row(line, cells, path.parent, issues, root)
+        if row is None:
+            continue
+        if row.case_id in first_line:
+            issues.add(
+                "error",
+                f"duplicate case_id '{row.case_id}' (first on line {first_line[row.case_id]})",
+                line=line,
+                case_id=row.case_id,
+                column="case_id",
+            )
+        else:
+            first_line[row.case_id] = line
+        rows.append(row)
     if readable and not rows and not any(i.severity == "error" for i in issues.items):
         issues.add("warning", "the manifest has a header but no cases", path=str(path))
-    return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items))
+    return ParsedTable(path, readable, tuple(header), tuple(rows), tuple(issues.items), root)
 
 
 def load_manifest(path: str | Path, *, data_root: str | Path | None = None) -> Manifest:
@@ -354,10 +366,14 @@ def load_manifest(path: str | Path, *, data_root: str | Path | None = None) -> M
     Raises:
         ManifestError: listing *every* structural problem (missing file, not UTF-8, no header,
             missing required columns, wrong field counts, duplicate case ids, unknown labels,
-            bad numbers...), one per line, each with its line and column.
+            bad numbers...), one per line, each with its line and column; or ``data_root`` is
+            not an existing folder.
     """
     table = read_table(path, data_root=data_root)
-    errors = [issue for issue in table.issues if issue.severity == "error"]
+    errors = sorted(
+        (issue for issue in table.issues if issue.severity == "error"),
+        key=lambda issue: issue.line or 0,
+    )
     if errors:
         listed = "\n".join(f"  {issue}" for issue in errors)
         noun = "problem" if len(errors) == 1 else "problems"

@@ -54,16 +54,20 @@ def validate_manifest(
         progress: called as ``progress(done, total)`` after each case (e.g. for a progress
             bar in a worker thread).
         data_root: confine every file to this folder (``""``: the manifest's folder); a file
-            outside it is an error and is not opened.
+            outside it is an error and is not opened, nor is a data file outside it that a
+            detached NRRD or MetaImage header names.
 
     Returns:
         The report; ``report.ok`` is ``True`` when the manifest can be used.
+
+    Raises:
+        ManifestError: ``data_root`` is not an existing folder.
     """
     table = read_table(path, data_root=data_root)
     issues = list(table.issues)
     issues.extend(_shared_masks(table.rows))
     for done, row in enumerate(table.rows, start=1):
-        issues.extend(check_case(row).issues)
+        issues.extend(check_case(row, confine_to=table.data_root).issues)
         if progress is not None:
             progress(done, len(table.rows))
     cases = len({row.case_id for row in table.rows})

@@ -95,18 +95,21 @@ def _load_manifest(
 
     Every error the ``validate`` command would report about the manifest's structure and cells
     is reported here with the same message; the image files are not opened (the analysis needs
-    no pixels, and a study is analysed where its images may not be).
+    no pixels, and a study is analysed where its images may not be). Returns ``None`` when the
+    manifest has an error: a row it refuses is not a case, and checking the reads and scores
+    against what is left would only echo that error for every read of the case.
     """
     name = str(path)
     table = read_table(path)
-    for issue in table.issues:
-        if issue.severity == "error":
-            problems.add(name, issue.line, issue.column, issue.message)
-    if not table.readable or "label" not in table.columns:
+    errors = [issue for issue in table.issues if issue.severity == "error"]
+    for issue in errors:
+        problems.add(name, issue.line, issue.column, issue.message)
+    if table.readable:
+        for column in subgroup_columns:
+            if column not in table.columns:
+                problems.add(name, 1, column, "subgroup column is not in the manifest")
+    if errors or not table.readable or "label" not in table.columns:
         return None
-    for column in subgroup_columns:
-        if column not in table.columns:
-            problems.add(name, 1, column, "subgroup column is not in the manifest")
     rows = table.manifest.rows
     frame = pd.DataFrame(
         [dict(row.cells) for row in rows], columns=list(table.columns), dtype=object
@@ -200,6 +203,10 @@ def load_inputs(
     subgroup_columns: Sequence[str] = (),
 ) -> StudyInputs:
     """Load, validate and align the reads, the manifest and (optionally) the model scores.
+
+    Each file's own problems are always reported; the rules across files (read cases in the
+    manifest, their truth, scores for every case) are checked only once the manifest is free
+    of errors, so that one bad manifest row is reported once, not once per read of its case.
 
     Raises:
         AnalysisInputError: listing every problem found in any of the files, each with its

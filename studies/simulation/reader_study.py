@@ -267,14 +267,31 @@ def simulate_from_manifest(manifest: str | Path, **options: Any) -> SimulatedStu
     messages; its image files are not opened. Cases with an empty label are left out (the
     analysis refuses to score them). ``options`` are passed to :func:`simulate_reader_study`.
 
+    The labelled cases must include both labels: ``cesm-reader analyze`` refuses a study
+    whose cases are all benign or all malignant (sensitivity, specificity and the AUC need
+    both), so such a study is refused here rather than written.
+
     Raises:
         ManifestError: the manifest is malformed (every problem listed).
-        SynthesisError: no case has a label.
+        SynthesisError: no case has a label, or the labelled cases are all benign or all
+            malignant (one labelled case included).
     """
     cases = load_manifest(manifest)
     labelled = [row for row in cases.rows if row.label is not None]
     if not labelled:
         raise SynthesisError(f"{manifest}: no case has a label (benign or malignant)")
+    labels = {row.label for row in labelled}
+    if len(labels) == 1:
+        (only,) = labels
+        count = (
+            f"the only labelled case is {only}"
+            if len(labelled) == 1
+            else f"all {len(labelled)} labelled cases are {only}"
+        )
+        raise SynthesisError(
+            f"{manifest}: {count}; a reader study needs benign and malignant cases (the "
+            "analysis refuses one without both: sensitivity, specificity and the AUC need both)"
+        )
     truth = np.array([LABEL_CODES[row.label] for row in labelled if row.label is not None])
     return simulate_reader_study(truth, [row.case_id for row in labelled], **options)
 

@@ -77,8 +77,8 @@ def test_markup_in_ids_is_drawn_as_text(hostile_study: StudyFiles, tmp_path: Pat
 @pytest.mark.parametrize(
     ("extra", "fragment"),
     [
-        (["--bootstrap", "1000000000"], "bootstrap_replicates must be 0–100,000"),
-        (["--bootstrap", "20", "--seed", "-1"], "bootstrap_seed must be ≥ 0"),
+        (["--bootstrap", "1000000000"], "--bootstrap 1000000000: must be 0 (no bootstrap) to"),
+        (["--bootstrap", "20", "--seed", "-1"], "--seed -1: must be a whole number ≥ 0"),
     ],
 )
 def test_unbounded_settings_are_refused_at_once(
@@ -86,5 +86,31 @@ def test_unbounded_settings_are_refused_at_once(
 ) -> None:
     out = tmp_path / "analysis"
     assert _analyze(hostile_study, out, *extra) == 2
-    assert fragment in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert fragment in error
+    assert "bootstrap_" not in error  # the options' names, not the code's
+    assert not out.exists()
+
+
+def test_a_threshold_without_model_scores_is_refused(
+    hostile_study: StudyFiles, tmp_path: Path, capsys
+) -> None:
+    """It would be silently ignored: without scores there is no model to threshold."""
+    out = tmp_path / "analysis"
+    argv = ["analyze", "--reads", str(hostile_study.reads), "--manifest"]
+    argv += [str(hostile_study.manifest), "--threshold", "youden=0.4", "--out", str(out)]
+    assert main(argv) == 2
+    assert "--threshold: a model threshold needs the model's scores (--model-scores)" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()
+
+
+def test_every_bad_option_is_named_at_once(hostile_study: StudyFiles, tmp_path: Path, capsys):
+    out = tmp_path / "analysis"
+    extra = ("--alpha", "0", "--bootstrap", "-1", "--seed", "-2", "--threshold", "best=1")
+    assert _analyze(hostile_study, out, *extra) == 2
+    error = capsys.readouterr().err
+    for option in ("--alpha 0:", "--bootstrap -1:", "--seed -2:", "--threshold 'best=1':"):
+        assert option in error
     assert not out.exists()

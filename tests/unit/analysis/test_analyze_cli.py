@@ -214,9 +214,9 @@ def test_out_dot_stages_inside_out(
         (["--subgroup", "nosuchcolumn"], "column 'nosuchcolumn': subgroup column is not in"),
         (["--threshold", "youden=abc"], "'abc' is not a number"),
         (["--threshold", "best=0.4"], "name must be one of"),
-        (["--alpha", "2"], "invalid setting: alpha must be in (0, 1)"),
-        (["--bootstrap", "-5"], "invalid setting: bootstrap_replicates"),
-        (["--bootstrap", "20", "--seed", "-1"], "invalid setting: bootstrap_seed"),
+        (["--alpha", "2"], "--alpha 2: must be between 0 and 1"),
+        (["--bootstrap", "-5"], "--bootstrap -5: must be 0 (no bootstrap) to 100,000"),
+        (["--bootstrap", "20", "--seed", "-1"], "--seed -1: must be a whole number ≥ 0"),
     ],
 )
 def test_bad_options_exit_2_and_write_nothing(

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from model_core.formats.csv_text import CsvTextError, csv_records, read_csv_text
+from model_core.formats.csv_text import (
+    CsvTextError,
+    csv_records,
+    read_csv_text,
+    split_table,
+    spreadsheet_column,
+)
 
 
 def test_a_byte_order_mark_is_dropped(tmp_path: Path) -> None:
@@ -63,6 +69,70 @@ def test_an_unclosed_quote_is_located_at_its_record() -> None:
         list(records)
     assert error.value.line == 3
     assert "malformed CSV" in error.value.message
+
+
+def _shape(text: str) -> tuple[tuple[str, ...], list[tuple[int, tuple[str, ...]]], list]:
+    table = split_table(text)
+    return table.header, list(table.rows), [(p.line, p.message) for p in table.problems]
+
+
+def test_trailing_columns_empty_everywhere_are_dropped() -> None:
+    """Excel writes a formatted but empty column as trailing commas, on every line."""
+    header, rows, problems = _shape("a,b,,\n1,2,,\n\n3,4,, \n5,6\n")
+    assert header == ("a", "b")
+    assert rows == [(2, ("1", "2")), (4, ("3", "4")), (5, ("5", "6"))]
+    assert problems == []
+
+
+def test_a_trailing_column_holding_a_cell_is_kept_and_its_blank_header_reported() -> None:
+    header, rows, problems = _shape("a,b,,\n1,2,x,\n3,4,,\n")
+    assert header == ("a", "b", "")
+    assert rows == [(2, ("1", "2", "x")), (3, ("3", "4", ""))]
+    assert problems == [
+        (1, "header cell 3 (spreadsheet column C) is empty: every column needs a name")
+    ]
+
+
+def test_a_blank_header_cell_inside_the_table_is_reported_by_position() -> None:
+    header, _, problems = _shape("a,,c,\n1,,3,\n")
+    assert header == ("a", "", "c")
+    assert problems == [
+        (1, "header cell 2 (spreadsheet column B) is empty: every column needs a name")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a,b,c\n1,2\n", "the row has 2 fields, but the header has 3"),
+        ("a,b,c\n1,2,3,4\n", "the row has 4 fields, but the header has 3"),
+        (
+            "a,b,,\n1\n",
+            "the row has 1 field, but the header has 2 (4 with its empty trailing cells)",
+        ),
+        (
+            "a,b,,\n1,2,,,\n",
+            "the row has 5 fields, but the header has 2 (4 with its empty trailing cells)",
+        ),
+    ],
+)
+def test_a_row_of_another_width_is_left_out_and_located(text: str, message: str) -> None:
+    _, rows, problems = _shape(text)
+    assert rows == []
+    assert problems == [(2, message)]
+
+
+def test_rows_before_malformed_csv_are_kept() -> None:
+    header, rows, problems = _shape('a,b\n1,2\n3,"4\n5,6\n')
+    assert header == ("a", "b")
+    assert rows == [(2, ("1", "2"))]
+    assert [line for line, _ in problems] == [3]
+    assert "malformed CSV" in problems[0][1]
+
+
+@pytest.mark.parametrize(("position", "name"), [(1, "A"), (26, "Z"), (27, "AA"), (703, "AAA")])
+def test_spreadsheet_column_names(position: int, name: str) -> None:
+    assert spreadsheet_column(position) == name
 
 
 @pytest.mark.parametrize(

@@ -96,3 +96,81 @@ def test_scores_of_unknown_columns_are_not_written(tmp_path: Path) -> None:
     frame = pd.DataFrame({"case_id": ["A"], "probability": [0.5], "logit": [0.0]})
     with pytest.raises(ValueError, match="logit"):
         write_scores(frame, tmp_path / "scores.csv")
+
+
+def test_sessions_are_read_in_any_letter_case(tmp_path: Path, simulated) -> None:
+    """docs/formats.md: case is ignored on input, sessions included."""
+    reads, _ = simulated
+    changed = reads.copy()
+    changed["session"] = changed["session"].map({"unaided": "Unaided", "aided": "AIDED"})
+    problems = ProblemCollector()
+    back = read_reads(write_reads(changed, tmp_path / "reads.csv"), problems)
+    assert problems.problems == []
+    assert back is not None and len(back) == len(reads)
+    assert sorted(back["session"].unique()) == ["aided", "unaided"]
+    # the model's probability is checked against the canonical session: filled when aided
+    assert back.loc[back.session == "aided", "model_probability"].notna().all()
+
+
+def test_an_unknown_session_is_reported_as_written(tmp_path: Path, simulated) -> None:
+    reads, _ = simulated
+    changed = reads.copy()
+    changed.loc[3, "session"] = "Assisted"
+    problems = ProblemCollector()
+    back = read_reads(write_reads(changed, tmp_path / "reads.csv"), problems)
+    assert [str(p) for p in problems.problems] == [
+        f"{tmp_path / 'reads.csv'}, line 5, column 'session': "
+        "'Assisted' is not 'unaided' or 'aided'"
+    ]
+    assert back is not None and len(back) == len(reads) - 1
+
+
+@pytest.mark.parametrize("column", ["reader_id", "case_id", "study_id"])
+@pytest.mark.parametrize("hostile", ["R1\x1b[2J\x1b[31mFAKE OK", "R1\u202eexe.txt", "R1\x9b2J"])
+def test_ids_with_terminal_controls_are_refused_escaped(
+    tmp_path: Path, simulated, column: str, hostile: str
+) -> None:
+    reads, _ = simulated
+    changed = reads.copy()
+    changed.loc[2, column] = hostile
+    problems = ProblemCollector()
+    back = read_reads(write_reads(changed, tmp_path / "reads.csv"), problems)
+    messages = [str(p) for p in problems.problems]
+    assert f"line 4, column '{column}': {column} {hostile!r} holds" in messages[0], messages
+    assert all(hostile not in message for message in messages)  # never printed raw
+    if column != "study_id":
+        assert back is not None and len(back) == len(reads) - 1  # the read is not used
+
+
+def test_a_score_s_case_id_with_terminal_controls_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("case_id,probability\nA,0.1\nB\x1b[2J,0.2\n", encoding="utf-8")
+    problems = ProblemCollector()
+    back = read_scores(path, problems)
+    assert [str(p) for p in problems.problems] == [
+        f"{path}, line 3, column 'case_id': case_id 'B\\x1b[2J' holds '\\x1b', a control "
+        "character or bidirectional override; ids and file names may not hold these (a "
+        "terminal would act on them)"
+    ]
+    assert back is not None and list(back.index) == ["A"]
+
+
+def test_excel_s_empty_trailing_columns_are_ignored(tmp_path: Path, simulated) -> None:
+    reads, _ = simulated
+    path = write_reads(reads, tmp_path / "reads.csv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line + ",," for line in lines) + "\n", encoding="utf-8")
+    problems = ProblemCollector()
+    back = read_reads(path, problems)
+    assert problems.problems == []
+    assert back is not None and len(back) == len(reads)
+
+
+def test_a_blank_header_cell_is_located_and_worded_as_in_the_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "scores.csv"
+    path.write_text("case_id,,probability,\nA,x,0.1,\nB,,0.2,\n", encoding="utf-8")
+    problems = ProblemCollector()
+    read_scores(path, problems)
+    assert [str(p) for p in problems.problems] == [
+        f"{path}, line 1: header cell 2 (spreadsheet column B) is empty: every column needs a name"
+    ]

@@ -14,6 +14,7 @@ from model_core.vocabulary import (
     canonical_breast_density,
     canonical_label,
     canonical_laterality,
+    canonical_session,
     label_name,
 )
 from studies.analysis.subgroups import subgroup_definition
@@ -35,6 +36,8 @@ def test_label_codes_follow_the_label_order() -> None:
         (canonical_breast_density, "c", "C"),
         (canonical_breast_density, "3", "3"),
         (canonical_breast_density, "", None),
+        (canonical_session, "Unaided", "unaided"),
+        (canonical_session, "AIDED", "aided"),
     ],
 )
 def test_canonical_spellings(parse, text, expected) -> None:
@@ -49,6 +52,8 @@ def test_canonical_spellings(parse, text, expected) -> None:
         (canonical_laterality, "both", "unknown laterality 'both'"),
         (canonical_breast_density, "E", "unknown breast density 'E'"),
         (canonical_breast_density, "5", "unknown breast density '5'"),
+        (canonical_session, "assisted", "'assisted' is not 'unaided' or 'aided'"),
+        (canonical_session, "", "'' is not 'unaided' or 'aided'"),
     ],
 )
 def test_unknown_words_are_refused_by_name(parse, text, fragment) -> None:

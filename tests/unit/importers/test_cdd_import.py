@@ -83,7 +83,7 @@ def test_validate_accepts_the_result(imported: tuple[Path, Path]) -> None:
     _, out = imported
     report = validate_manifest(out / "manifest.csv", data_root="")
     assert report.ok and report.errors == ()
-    assert main(["validate", str(out / "manifest.csv"), "--data-root"]) == 0
+    assert main(["validate", str(out / "manifest.csv"), "--confine"]) == 0
 
 
 def test_images_are_the_decoded_jpegs_losslessly(imported: tuple[Path, Path]) -> None:

@@ -8,7 +8,7 @@ import SimpleITK as sitk  # noqa: N813
 from cesm_files import COLUMNS, ROWS, ramp, write_itk
 
 from model_core.errors import ImageReadError
-from model_core.io import read_image
+from model_core.io import read_image, read_mask
 
 # ITK spacing is (x = column, y = row): 0.2 mm between columns, 0.1 mm between rows.
 ITK_SPACING = (0.2, 0.1)
@@ -126,3 +126,46 @@ def test_bad_files_raise_image_read_error_naming_file_and_reason(tmp_path, make,
 def test_nul_in_a_file_name_is_an_image_read_error():
     with pytest.raises(ImageReadError, match="NUL character"):
         read_image("images/a\x00.dcm")
+
+
+# ---------------------------------------------------------------------------- the data root
+
+
+def _detached_pair(folder, extension: str):
+    """``folder/root/image.<extension>`` (a detached header written by SimpleITK) whose data
+    file is moved to ``folder/elsewhere``, with the header naming it there."""
+    root = folder / "root"
+    root.mkdir()
+    pixels = ramp(12)
+    header = write_itk(root / f"image.{extension}", pixels, ITK_SPACING)
+    data = folder / "elsewhere" / "image.raw"
+    data.parent.mkdir()
+    (root / "image.raw").rename(data)
+    text = header.read_text(encoding="ascii")
+    key = "data file: " if extension == "nhdr" else "ElementDataFile = "
+    header.write_text(text.replace(f"{key}image.raw", f"{key}../elsewhere/image.raw"), "ascii")
+    return root.resolve(), header, pixels
+
+
+@pytest.mark.parametrize(("extension", "name"), [("nhdr", "NRRD"), ("mhd", "MetaImage")])
+def test_a_detached_data_file_must_lie_inside_the_data_root(tmp_path, extension, name):
+    root, header, pixels = _detached_pair(tmp_path, extension)
+    np.testing.assert_array_equal(read_image(header).pixels, pixels)  # unconfined: read
+    with pytest.raises(ImageReadError) as refused:
+        read_image(header, confine_to=root)
+    assert str(refused.value) == (
+        f"{header}: the data file '../elsewhere/image.raw' that the {name} header names is "
+        f"outside the data root {root} (it resolves to {tmp_path.resolve()}/elsewhere/"
+        "image.raw); it is not read"
+    )
+    with pytest.raises(ImageReadError, match="is outside the data root"):
+        read_mask(header, confine_to=root)
+    assert read_image(header, confine_to=tmp_path.resolve()).shape == (ROWS, COLUMNS)
+
+
+def test_the_file_itself_must_lie_inside_the_data_root(tmp_path):
+    image = write_itk(tmp_path / "image.nrrd", ramp(12), ITK_SPACING)
+    root = tmp_path / "root"
+    root.mkdir()
+    with pytest.raises(ImageReadError, match=f"outside the data root {root.resolve()}"):
+        read_image(image, confine_to=root.resolve())

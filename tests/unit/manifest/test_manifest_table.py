@@ -138,7 +138,7 @@ STRUCTURAL = [
     ("bad-laterality", HEADER, [_with(laterality="left")], 2, "laterality", "expected L or R"),
     ("empty-case-id", HEADER, [_with(case_id="")], 2, "case_id", "case_id is empty"),
     ("no-low-energy", HEADER, [_with(low_energy="")], 2, "low_energy", "no file given"),
-    ("field-count", HEADER, [BASE[:-2]], 2, None, "6 fields, but the header has 8"),
+    ("field-count", HEADER, [BASE[:-2]], 2, None, "the row has 6 fields, but the header has 8"),
     (
         "missing-column",
         ("case_id", "low_energy", "recombined"),
@@ -323,3 +323,96 @@ def test_unusual_view_is_a_warning_not_an_error(tmp_path):
     manifest = load_manifest(path)
     assert manifest.row("A").metadata["view"] == "ML"
     assert any(w.column == "view" and "neither CC nor MLO" in w.message for w in manifest.warnings)
+
+
+# ------------------------------------------------------------ spreadsheet leftovers, columns
+
+
+def test_excel_s_empty_trailing_columns_are_ignored(cohort):
+    path = cohort.write(header=(*HEADER, "", ""))
+    report = validate_manifest(path)
+    assert report.errors == ()
+    assert load_manifest(path).columns == HEADER
+
+
+def test_a_trailing_column_with_a_value_needs_a_name(cohort):
+    cohort.rows[1][""] = "stray note"
+    path = cohort.write(header=(*HEADER, ""))
+    report = validate_manifest(path)
+    assert [(i.line, i.column, i.message) for i in report.errors] == [
+        (1, None, "header cell 9 (spreadsheet column I) is empty: every column needs a name")
+    ]
+
+
+def test_a_duplicated_column_is_an_error_of_a_readable_manifest(cohort):
+    """Exit 1, not 2: the cases can still be checked (the column is read where it first is)."""
+    path = cohort.write(header=(*HEADER, "age"))
+    report = validate_manifest(path)
+    assert report.readable
+    assert [(i.line, i.column, i.message) for i in report.errors] == [
+        (1, "age", "column 'age' appears more than once")
+    ]
+    assert report.cases == 3
+
+
+def test_a_duplicated_case_column_makes_it_not_a_manifest(cohort):
+    path = cohort.write(header=(*HEADER, "low_energy"))
+    report = validate_manifest(path)
+    assert not report.readable
+    assert [(i.column, i.message) for i in report.errors] == [
+        ("low_energy", "column 'low_energy' appears more than once")
+    ]
+
+
+# ------------------------------------------------------------- characters a terminal acts on
+
+HOSTILE_ID = "X\x1b[2J\x1b[31mFAKE OK"
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "what"),
+    [
+        ("case_id", HOSTILE_ID, "case_id"),
+        ("case_id", "C\u202efdp.exe", "case_id"),
+        ("case_id", "C\x85D", "case_id"),
+        ("case_id", "C\x7fD", "case_id"),
+        ("patient_id", "P\x1b]0;title\x07", "patient_id"),
+        ("low_energy", "images/C002_le.dcm\x1b[1A", "the file name"),
+        ("mask", "images/\u2066C002_mask.nii.gz", "the file name"),
+    ],
+)
+def test_ids_and_file_names_with_terminal_controls_are_refused(cohort, column, value, what):
+    cohort.rows[1][column] = value
+    path = cohort.write(header=(*HEADER, "patient_id"))
+    report = validate_manifest(path)
+    (error,) = report.errors
+    assert (error.line, error.column) == (3, column)
+    assert error.message.startswith(f"{what} {value!r} holds ")
+    assert value not in str(error) and value not in error.message
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(path)
+    assert value not in str(caught.value)
+    assert repr(value) in str(caught.value)
+
+
+def test_a_case_with_a_refused_id_is_not_a_case(cohort):
+    cohort.rows[1]["case_id"] = HOSTILE_ID
+    report = validate_manifest(cohort.write())
+    assert report.cases == 2
+    assert report.errors[0].case_id is None  # the location does not repeat it
+
+
+def test_other_cells_are_shown_escaped_in_messages(cohort):
+    cohort.rows[1]["label"] = "benign\x1b[2J"
+    report = validate_manifest(cohort.write())
+    (error,) = report.errors
+    assert "\x1b" in error.message  # as the parser worded it
+    assert "\x1b" not in str(error) and "\\x1b[2J" in str(error)  # as it is printed
+
+
+def test_a_column_name_with_terminal_controls_is_refused(cohort):
+    path = cohort.write(header=(*HEADER, "note\x1b[2J"))
+    report = validate_manifest(path)
+    (error,) = report.errors
+    assert (error.line, error.column) == (1, None)
+    assert error.message.startswith("the column name 'note\\x1b[2J' holds '\\x1b'")

@@ -167,6 +167,12 @@ def test_from_manifest_reads_only_labelled_cases(tmp_path: Path) -> None:
             SynthesisError,
             "no case has a label",
         ),
+        (
+            "case_id,low_energy,recombined,label",
+            "A,a.dcm,b.dcm,Malignant",
+            SynthesisError,
+            "the only labelled case is malignant; a reader study needs benign and malignant",
+        ),
     ],
 )
 def test_from_manifest_rejects_bad_manifests(
@@ -207,3 +213,11 @@ def test_written_study_passes_the_analysis_validation(tmp_path: Path) -> None:
     inputs = load_inputs(files.reads, files.manifest, files.model_scores)
     assert inputs.n_cases == 30
     assert inputs.reader_ids == ("R1", "R2", "R3")
+
+
+def test_from_manifest_refuses_cases_of_one_label(tmp_path: Path) -> None:
+    """``analyze`` refuses such a study, so it is not simulated."""
+    rows = ("A,a.dcm,b.dcm,benign", "B,c.dcm,d.dcm,BENIGN", "C,e.dcm,f.dcm,")
+    manifest = _manifest(tmp_path, "case_id,low_energy,recombined,label", *rows)
+    with pytest.raises(SynthesisError, match="all 2 labelled cases are benign"):
+        simulate_from_manifest(manifest)
