@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 import tempfile
 from pathlib import Path
 
@@ -58,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--model-scores", type=Path, help="model scores CSV (case_id, probability), optional"
+    )
+    parser.add_argument(
+        "--design",
+        choices=("crossover", "counterbalanced", "sequential"),
+        help="the reading design, to check its rules (crossover, sequential: an aided read "
+        "follows the unaided one); --study knows it",
     )
     parser.add_argument(
         "--ci",
@@ -192,15 +199,18 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
 
 
 def _study_inputs(url: str, subgroup_columns: tuple[str, ...]) -> StudyInputs:
-    """The inputs of a study store, through the same files its export writes."""
-    from studies.engine.export import write_analysis_inputs
+    """The inputs of a study store, through the same files its export writes (and its design)."""
+    from studies.engine.export import collect_export, write_analysis_inputs
     from studies.store.database import open_store
 
     store = open_store(url)
     try:
+        design = collect_export(store).study.design
         with tempfile.TemporaryDirectory(prefix="cesm-analyze-") as folder:
             reads, manifest, scores = write_analysis_inputs(store, Path(folder))
-            return load_inputs(reads, manifest, scores, subgroup_columns=subgroup_columns)
+            return load_inputs(
+                reads, manifest, scores, subgroup_columns=subgroup_columns, design=design
+            )
     finally:
         store.close()
 
@@ -215,7 +225,13 @@ def run(args: argparse.Namespace) -> int:
     if args.study is not None:
         inputs = _study_inputs(args.study, chosen)
     else:
-        inputs = load_inputs(args.reads, args.manifest, args.model_scores, subgroup_columns=chosen)
+        inputs = load_inputs(
+            args.reads,
+            args.manifest,
+            args.model_scores,
+            subgroup_columns=chosen,
+            design=args.design,
+        )
     if args.threshold and inputs.model_scores is None:  # a study store without model scores
         raise AnalysisInputError(_THRESHOLD_WITHOUT_SCORES)
     if args.subgroup is None:  # the paper's subgroups, where the manifest has their columns
@@ -228,6 +244,8 @@ def run(args: argparse.Namespace) -> int:
         write_tables(build_tables(result), staging)
         write_report(result, inputs, staging, pdf=args.pdf)
 
+    for warning in inputs.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     for line in key_findings(result):
         print(line)
     for path in output.written:

@@ -18,6 +18,7 @@ shown is the model's.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Sequence
@@ -76,6 +77,7 @@ class StudyInputs:
     study_id: str | None
     sources: dict[str, str]
     checksums: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     @property
     def n_cases(self) -> int:
@@ -201,8 +203,14 @@ def load_inputs(
     model_scores: str | Path | None = None,
     *,
     subgroup_columns: Sequence[str] = (),
+    design: str | None = None,
 ) -> StudyInputs:
     """Load, validate and align the reads, the manifest and (optionally) the model scores.
+
+    ``design`` (``crossover``, ``counterbalanced``, ``sequential``; ``None`` when unknown) adds
+    the design's own rule: in a crossover or sequential study a reader's aided read of a case
+    may not be dated before their unaided read of it. Labelled manifest cases that no reader
+    read are returned as :attr:`StudyInputs.warnings` (they are not analysed).
 
     Each file's own problems are always reported; the rules across files (read cases in the
     manifest, their truth, scores for every case) are checked only once the manifest is free
@@ -253,9 +261,51 @@ def load_inputs(
             scores = scores_frame.loc[case_ids, "probability"].to_numpy(dtype=float)
             _check_shown_probability(frame, scores_frame, reads_name, problems)
     problems.raise_if_any(AnalysisInputError, _WHAT)
-    return _align(
+    if design in ("crossover", "sequential"):
+        _check_aided_after_unaided(frame, reads_name, problems)
+        problems.raise_if_any(AnalysisInputError, _WHAT)
+    aligned = _align(
         frame, case_ids, readers, truth, manifest_frame, scores, reads, manifest, model_scores
     )
+    labelled = manifest_frame.index[manifest_frame["label"] != ""]
+    unread = sorted(set(labelled) - set(case_ids), key=natural_key)
+    if not unread:
+        return aligned
+    shown = ", ".join(unread[:10]) + (" ..." if len(unread) > 10 else "")
+    warning = (
+        f"{len(unread)} labelled case(s) of the manifest {manifest_name} were read by no reader "
+        f"and are not analysed: {shown}"
+    )
+    return dataclasses.replace(aligned, warnings=(warning,))
+
+
+def _check_aided_after_unaided(frame: pd.DataFrame, name: str, problems: ProblemCollector) -> None:
+    """In a crossover (or sequential) study the aided read of a case follows the unaided one."""
+    if "started_at" not in frame.columns or "submitted_at" not in frame.columns:
+        return
+    times = frame.assign(
+        started=pd.to_datetime(frame["started_at"], errors="coerce", format="ISO8601", utc=True),
+        submitted=pd.to_datetime(
+            frame["submitted_at"], errors="coerce", format="ISO8601", utc=True
+        ),
+    )
+    submitted = {
+        (str(row["reader_id"]), str(row["case_id"])): (row["submitted"], int(row[LINE]))
+        for row in times[times["session"] == SESSIONS[0]].to_dict("records")
+    }
+    for row in times[times["session"] == SESSIONS[1]].to_dict("records"):
+        key = (str(row["reader_id"]), str(row["case_id"]))
+        if key not in submitted or pd.isna(row["started"]) or pd.isna(submitted[key][0]):
+            continue
+        if row["started"] < submitted[key][0]:
+            problems.add(
+                name,
+                int(row[LINE]),
+                "started_at",
+                f"reader {key[0]!r} started the aided read of case {key[1]!r} before "
+                f"submitting the unaided read (line {submitted[key][1]}); in this design the "
+                "aided read follows the unaided one",
+            )
 
 
 def _check_shown_probability(

@@ -315,5 +315,6 @@ def run_analysis(inputs: StudyInputs, settings: AnalysisSettings | None = None) 
             "reader_ids": list(inputs.reader_ids),
             "inputs": dict(inputs.sources),
             "sha256": dict(inputs.checksums),
+            "warnings": list(inputs.warnings),
         },
     )

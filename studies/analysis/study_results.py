@@ -243,6 +243,7 @@ class StudyDescription(TypedDict):
     reader_ids: list[str]
     inputs: dict[str, str]  # name -> path of each input file
     sha256: dict[str, str]  # name -> SHA-256 of each input file as analysed
+    warnings: list[str]  # e.g. labelled cases that no reader read
 
 
 @dataclass(frozen=True)

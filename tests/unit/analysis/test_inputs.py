@@ -394,3 +394,38 @@ def test_problems_are_listed_in_file_and_line_order(study: StudyFiles) -> None:
     _edit(study.reads, _set(2, "decision", "x"))
     message = _problems(study)
     assert message.index(_line(2)) < message.index(_line(9))
+
+
+def test_labelled_cases_nobody_read_are_a_warning(study: StudyFiles) -> None:
+    reads = _read(study.reads)
+    unread = reads.case_id.iloc[0]
+    reads[reads.case_id != unread].to_csv(study.reads, index=False)
+    inputs = load_inputs(study.reads, study.manifest, study.model_scores)
+    assert unread not in inputs.case_ids
+    assert len(inputs.warnings) == 1
+    assert (
+        f"1 labelled case(s) of the manifest {study.manifest} were read by no reader"
+        in (inputs.warnings[0])
+    )
+    assert unread in inputs.warnings[0]
+
+
+def test_crossover_aided_reads_follow_the_unaided_ones(study: StudyFiles) -> None:
+    reads = _read(study.reads)
+    first = reads.index[reads.session == "aided"][0]
+    unaided = reads.index[
+        (reads.session == "unaided")
+        & (reads.reader_id == reads.reader_id[first])
+        & (reads.case_id == reads.case_id[first])
+    ][0]
+    reads.loc[first, "started_at"] = "2020-01-01T09:00:00+00:00"
+    reads.loc[first, "submitted_at"] = "2020-01-01T09:01:00+00:00"
+    reads.to_csv(study.reads, index=False)
+    assert load_inputs(study.reads, study.manifest, design="counterbalanced").n_cases == N_CASES
+    with pytest.raises(AnalysisInputError) as error:
+        load_inputs(study.reads, study.manifest, design="crossover")
+    assert (
+        f"{_line(first)}, column 'started_at': reader {reads.reader_id[first]!r} started the "
+        f"aided read of case {reads.case_id[first]!r} before submitting the unaided read "
+        f"({_line(unaided)})"
+    ) in str(error.value)
