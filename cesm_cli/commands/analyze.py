@@ -1,12 +1,12 @@
 """``cesm-reader analyze``: the reader study's statistics, tables and report from exported reads.
 
 Writes into ``--out``: ``results.json`` (docs/analysis.md), the CSV tables (``table_*.csv``),
-``report.html`` (self-contained) and, with ``--pdf``, ``report.pdf`` (the same report,
-printed). Inputs are validated completely before anything is computed; with any problem, every
-problem is printed (file, line, column) and **nothing is written**. Outputs are staged and moved into place only
-when all of them exist (:mod:`model_core.staged_output`), so an interrupted run never leaves a
-``results.json`` that disagrees with its ``report.html``; the outputs of an earlier analysis in
-the same folder are replaced (and those this run does not write again, such as an earlier
+``report.html`` (self-contained) and, with ``--pdf``, ``report.pdf`` (the same report, printed).
+Inputs are validated completely before anything is computed; with any problem, every problem is
+printed (file, line, column) and **nothing is written**. Outputs are staged and moved into place
+only when all of them exist (:mod:`model_core.staged_output`), so an interrupted run never leaves a
+``results.json`` that disagrees with its ``report.html``; the outputs of an earlier analysis in the
+same folder are replaced (and those this run does not write again, such as an earlier
 ``report.pdf``, removed), files the tool did not write are never touched.
 """
 

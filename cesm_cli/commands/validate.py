@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from cesm_cli.manifest_argument import add_manifest_argument, manifest_path
 from cesm_cli.options import add_data_root
 from model_core.manifest import ValidationReport, validate_manifest
 
@@ -23,8 +23,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_MANIFEST = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``MANIFEST`` and ``--json``."""
-    parser.add_argument("manifest", type=Path, metavar="MANIFEST", help="case manifest (CSV)")
+    """Register ``--manifest`` and ``--json``."""
+    add_manifest_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the report as JSON instead of text"
     )
@@ -51,7 +51,7 @@ def exit_status(report: ValidationReport) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Validate ``args.manifest`` and print the report; returns the exit status."""
-    report = validate_manifest(args.manifest, data_root=args.data_root)
+    report = validate_manifest(manifest_path(args), data_root=args.data_root)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -126,7 +126,7 @@ def _metric_cells(metrics: DiagnosticResult, names: tuple[str, ...] = METRICS) -
         METRIC_TITLES[name]: proportion_cell(getattr(metrics, name)) for name in names
     }
     if names == METRICS:
-        cells["F1"] = Number(metrics.f1)
+        cells["F1"] = Number(math.nan if metrics.f1 is None else metrics.f1)
     return cells
 
 

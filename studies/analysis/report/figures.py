@@ -117,13 +117,14 @@ def _points(result: AnalysisResult, axes: str) -> list[PlotPoint]:
         return sensitivity, metrics.ppv.estimate
 
     points = []
+    style: dict[str, object]
     model = result.model
     if model is not None:
         for name, metrics in model.at_thresholds.items():
             x, y = place(metrics)
             style = {"marker": THRESHOLD_MARKERS[name], "color": MODEL_COLOUR, "markersize": 7.5}
             style.update({"markeredgecolor": "white", "markeredgewidth": 0.8})
-            label = (
+            label: str | None = (
                 f"Model at {MODEL_THRESHOLD_TITLES[name]} threshold "
                 f"({model.thresholds[name].value:.3f})"
             )
@@ -132,7 +133,7 @@ def _points(result: AnalysisResult, axes: str) -> list[PlotPoint]:
     for reader, colour in zip(result.readers, colours, strict=True):
         for session in SESSIONS:
             x, y = place(reader.sessions[session].metrics)
-            style: dict[str, object] = {"marker": "o", "markersize": 8, "color": colour}
+            style = {"marker": "o", "markersize": 8, "color": colour}
             if session == UNAIDED:
                 style.update({"markerfacecolor": "white", "markeredgewidth": 1.6})
             label = f"Reader {reader.reader_id}" if session == AIDED else None
@@ -233,8 +234,8 @@ def _legend(ax: Axes, points: list[PlotPoint], loc: str, extra: list[Line2D]) ->
                 style.pop("markerfacecolor", None)
             handles.append(Line2D([], [], linestyle="none", label=point.label, **style))  # type: ignore[arg-type]
     handles += extra
-    curve = [line for line in ax.get_lines() if line.get_label().startswith("Model,")]
-    ax.legend(handles=curve + handles, loc=loc, fontsize=7.5, framealpha=0.92)
+    curve = [line for line in ax.get_lines() if str(line.get_label()).startswith("Model,")]
+    ax.legend(handles=[*curve, *handles], loc=loc, fontsize=7.5, framealpha=0.92)  # type: ignore[call-overload]
 
 
 def _session_handles() -> list[Line2D]:

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation, Transform
 from numpy.typing import NDArray
 
@@ -71,8 +72,8 @@ def offset_transforms(ax: Axes, points: list[tuple[float, float]]) -> list[Trans
 
     Call after the axes' limits are final: the grouping uses the figure's current layout.
     """
-    figure = ax.get_figure()
-    assert figure is not None
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
     figure.draw_without_rendering()  # final layout, so display positions are those drawn
     xy = np.array(points, dtype=float).reshape(-1, 2)
     display = np.full_like(xy, np.nan)

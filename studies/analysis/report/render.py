@@ -282,15 +282,26 @@ def render_html(
 
 
 def write_pdf(html: str, path: str | Path) -> Path:
-    """The report itself as a PDF, laid out by its print style sheet (WeasyPrint)."""
+    """The report itself as a PDF, laid out by its print style sheet (WeasyPrint).
+
+    Importing WeasyPrint sets Pillow's process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES`` to
+    ``True``, which would make every later image read in the process (the importers' JPEGs)
+    accept cut-short files silently; the flag is restored.
+    """
+    from PIL import ImageFile
+
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import HTML
+
+        HTML(string=html).write_pdf(path)
     except ImportError as error:  # pragma: no cover - a declared dependency
         raise AnalysisInputError(
             f"--pdf needs WeasyPrint and the Pango library ({error}); "
             "run `make demo` or install the project's dependencies"
         ) from error
-    HTML(string=html).write_pdf(path)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
     return Path(path)
 
 
