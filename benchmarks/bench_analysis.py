@@ -90,7 +90,7 @@ def main() -> None:
         median, best, _ = _time(
             lambda: write_report(result, inputs, out, pdf=True), max(args.repeat // 2, 1)
         )
-        _report("report.html + report_figures.pdf", median, best, None)
+        _report("report.html + report.pdf (WeasyPrint)", median, best, None)
         size = (out / "report.html").stat().st_size
         print(f"{'report.html size':<58} {size / 1024:7.0f} KiB")
 

@@ -63,6 +63,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         prog="cesm-reader",
         description="Reader studies on contrast-enhanced spectral mammography (CESM).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     requested = _requested_command(argv)
     for command in COMMANDS:
@@ -74,6 +75,16 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         else:
             subparsers.add_parser(command.name, help=command.summary)
     return parser
+
+
+def _version() -> str:
+    """The installed project's version (``unknown`` when run from a source tree only)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cesm-reader")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -3,7 +3,9 @@
 #  - Qt's xcb/offscreen platforms (PySide6 wheels link against these system libraries),
 #  - Xvfb to run the GUI on a virtual screen for screenshots and manual checks,
 #  - PostgreSQL and pg_virtualenv (postgresql-common): `make test` runs the suite under a
-#    throwaway cluster so the study store is tested on PostgreSQL as well as SQLite.
+#    throwaway cluster so the study store is tested on PostgreSQL as well as SQLite;
+#  - Pango and HarfBuzz (WeasyPrint lays out `analyze --pdf` with them) and poppler-utils
+#    (pdftoppm: the printed-page images of docs/analysis.md).
 # Idempotent: installs only what dpkg does not already report as installed.
 set -euo pipefail
 
@@ -15,6 +17,7 @@ PACKAGES=(
   libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xfixes0 libxcb-xkb1 libx11-xcb1
   fonts-dejavu-core
   postgresql postgresql-common
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 )
 
 missing=()

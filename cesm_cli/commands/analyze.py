@@ -1,13 +1,13 @@
 """``cesm-reader analyze``: the reader study's statistics, tables and report from exported reads.
 
 Writes into ``--out``: ``results.json`` (docs/analysis.md), the CSV tables (``table_*.csv``),
-``report.html`` (self-contained) and, with ``--pdf``, ``report_figures.pdf``. Inputs are
-validated completely before anything is computed; with any problem, every problem is printed
-(file, line, column) and **nothing is written**. Outputs are staged and moved into place only
-when all of them exist (:mod:`model_core.staged_output`), so an interrupted run never leaves a
-``results.json`` that disagrees with its ``report.html``; the outputs of an earlier analysis in
-the same folder are replaced (and those this run does not write again, such as an earlier
-``report_figures.pdf``, removed), files the tool did not write are never touched.
+``report.html`` (self-contained) and, with ``--pdf``, ``report.pdf`` (the same report, printed).
+Inputs are validated completely before anything is computed; with any problem, every problem is
+printed (file, line, column) and **nothing is written**. Outputs are staged and moved into place
+only when all of them exist (:mod:`model_core.staged_output`), so an interrupted run never leaves a
+``results.json`` that disagrees with its ``report.html``; the outputs of an earlier analysis in the
+same folder are replaced (and those this run does not write again, such as an earlier
+``report.pdf``, removed), files the tool did not write are never touched.
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ from studies.analysis.inputs import StudyInputs, load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.pipeline import run_analysis
 from studies.analysis.report import write_report
-from studies.analysis.report.render import key_findings
+from studies.analysis.report.render import key_findings, subgroup_notes
 from studies.analysis.settings import (
     MAX_BOOTSTRAP_REPLICATES,
     MODEL_THRESHOLD_NAMES,
     AnalysisSettings,
 )
-from studies.analysis.subgroups import default_subgroup_columns
+from studies.analysis.subgroups import default_subgroup_columns, parse_bins
 from studies.analysis.tables import build_tables, write_tables
 from studies.errors import AnalysisInputError
 
@@ -117,7 +117,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "diameter_cm, center the manifest has)",
     )
     parser.add_argument(
-        "--pdf", action="store_true", help="also write the figures as report_figures.pdf"
+        "--bins",
+        action="append",
+        default=[],
+        type=_bins,
+        metavar="COLUMN=EDGES",
+        help="bin edges of a numeric subgroup column, e.g. age=40,50,60 (< 40, 40 to < 50, "
+        "50 to < 60, ≥ 60); repeatable. Default: age < 50 / ≥ 50, other numeric columns at "
+        "their median",
+    )
+    parser.add_argument(
+        "--pdf", action="store_true", help="also write the report itself as report.pdf"
     )
     parser.add_argument("--out", required=True, type=Path, help="output folder")
 
@@ -126,6 +136,14 @@ def _ci_convention(text: str) -> CiConvention:
     """``--ci`` as a convention; a usage error (exit 2, nothing written) when malformed."""
     try:
         return parse_ci_convention(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _bins(text: str) -> tuple[str, tuple[float, ...]]:
+    """``--bins`` as (column, edges); a usage error (exit 2, nothing written) when malformed."""
+    try:
+        return parse_bins(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from error
 
@@ -193,6 +211,7 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
             model_thresholds=thresholds,
             comparison_threshold=args.compare_at,
             subgroup_columns=subgroup_columns,
+            subgroup_bins=dict(args.bins),
         )
     except ValueError as error:  # the options above are checked; this is a backstop
         raise AnalysisInputError(f"invalid setting: {error}") from error
@@ -248,6 +267,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for line in key_findings(result):
         print(line)
+    for note in subgroup_notes(result):
+        print(f"note: {note}")
     for path in output.written:
         print(f"wrote {path}")
     return 0

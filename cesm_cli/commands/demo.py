@@ -94,13 +94,13 @@ def run(args: argparse.Namespace) -> int:
         *("synth", "--out", str(cohort), "--cases", cases, "--seed", seed, "--size", args.size),
         "--overwrite",
     )
-    _step("2. Validate the cohort's manifest and files", "validate", str(manifest))
+    _step("2. Validate the cohort's manifest and files", "validate", "--manifest", str(manifest))
     case_id = _first_malignant_case(manifest)
     preview = out / f"model_input_{case_id}.png"
     _step(
         f"3. Write what the classifier sees for case {case_id} (R = low-energy, G = recombined, "
         "B = mask; crop + 5 mm, equalised, 299×299)",
-        *("preprocess", str(manifest), "--case", case_id, "--backbone", "xception"),
+        *("preprocess", "--manifest", str(manifest), "--case", case_id, "--backbone", "xception"),
         *("--out", str(preview)),
     )
     _step(

@@ -16,6 +16,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image
 
+from cesm_cli.manifest_argument import add_manifest_argument, manifest_path
 from cesm_cli.options import add_data_root
 from model_core.errors import CesmError
 from model_core.manifest import load_case, load_manifest
@@ -45,7 +46,7 @@ def _output_path(text: str) -> Path:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's arguments."""
-    parser.add_argument("manifest", type=Path, metavar="MANIFEST", help="case manifest (CSV)")
+    add_manifest_argument(parser)
     parser.add_argument("--case", dest="case_id", required=True, metavar="ID", help="case_id")
     parser.add_argument(
         "--backbone",
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     """Load the case, preprocess it, write the output atomically; 0 on success."""
     out: Path = args.out
     check_destination(out, is_file=True)  # before any work
-    manifest = load_manifest(args.manifest, data_root=args.data_root)
+    manifest = load_manifest(manifest_path(args), data_root=args.data_root)
     case = load_case(manifest, args.case_id)
     result = preprocess_case(case, args.backbone)
     write_input(result, out)

@@ -40,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
     with output as staging:
         study.write(staging)
     n_cases = study.model_scores.shape[0]
+    readers = f"{args.readers} reader" + ("" if args.readers == 1 else "s")
+    cases = f"{n_cases} case" + ("" if n_cases == 1 else "s")
     print(
-        f"Simulated {args.readers} readers × {n_cases} cases × 2 sessions (seed {args.seed}); "
-        "every read is simulated."
+        f"Simulated {readers} × {cases} × 2 sessions (seed {args.seed}); every read is "
+        "simulated and marked so in the files (column 'simulated')."
     )
     for path in output.written:
         print(f"wrote {path}")

@@ -1,4 +1,4 @@
-"""``cesm-reader validate MANIFEST``: check a case manifest and every file it names.
+"""``cesm-reader validate --manifest MANIFEST``: check a case manifest and every file it names.
 
 Prints every problem, errors then warnings, one line each
 (``line 7, case C012, column mask (/abs/path): mask is empty``), then a summary line.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from cesm_cli.manifest_argument import add_manifest_argument, manifest_path
 from cesm_cli.options import add_data_root
 from model_core.manifest import ValidationReport, validate_manifest
 
@@ -25,8 +25,8 @@ EXIT_OK, EXIT_ERRORS, EXIT_NOT_A_MANIFEST = 0, 1, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Register ``MANIFEST``, ``--json`` and ``--data-root DIR`` / ``--confine``."""
-    parser.add_argument("manifest", type=Path, metavar="MANIFEST", help="case manifest (CSV)")
+    """Register ``--manifest``, ``--json`` and ``--data-root DIR`` / ``--confine``."""
+    add_manifest_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print the report as JSON instead of text"
     )
@@ -53,7 +53,7 @@ def exit_status(report: ValidationReport) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Validate ``args.manifest`` and print the report; returns the exit status."""
-    report = validate_manifest(args.manifest, data_root=args.data_root)
+    report = validate_manifest(manifest_path(args), data_root=args.data_root)
     if args.json:
         json.dump(report.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

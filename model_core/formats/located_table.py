@@ -157,6 +157,26 @@ def report_unsafe_ids(
     return ~unsafe
 
 
+def parse_simulated_flag(frame: pd.DataFrame, name: str, problems: ProblemCollector) -> pd.Series:
+    """The optional ``simulated`` column: 1 = the row was made by a simulation, 0 or empty = not.
+
+    A provenance mark that travels inside the file (docs/formats.md, "Simulated data"): a
+    report of the file can then say that its data are simulated, however the file was copied.
+    """
+    text = frame["simulated"].astype(str).str.strip().str.lower()
+    values = text.map({"": 0, "0": 0, "1": 1})
+    bad = values.isna()
+    report_rows(
+        frame,
+        bad,
+        name,
+        "simulated",
+        problems,
+        lambda v: f"{v!r} is not 1 (simulated) or 0 / empty (not simulated)",
+    )
+    return values.fillna(0).astype(int)
+
+
 def report_blank_and_repeated_ids(
     frame: pd.DataFrame,
     column: str,

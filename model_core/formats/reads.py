@@ -3,11 +3,13 @@
 Columns, in this order (``docs/formats.md`` documents each)::
 
     study_id, reader_id, session, case_id, truth, decision, pom, bi_rads, reading_time_s,
-    order_index, started_at, submitted_at, model_probability
+    order_index, started_at, submitted_at, model_probability, simulated
 
 ``session`` is ``unaided`` or ``aided``; ``truth`` and ``decision`` code labels as 1 = malignant,
 0 = benign; ``pom`` is the reader's probability of malignancy 0–100; ``model_probability`` is the
-model's probability that was shown (0–1), empty in an unaided read and required in an aided one.
+model's probability that was shown (0–1), empty in an unaided read and required in an aided one;
+``simulated`` is 1 in every row a simulation made (``simulate-reads``, a simulated study store),
+0 in reads of people, so that whatever analyses the file can say so.
 Only ``reader_id, session, case_id, truth, decision, pom`` are required when reading: a reads file
 from another tool may lack the rest.
 
@@ -27,6 +29,7 @@ from model_core.formats.located_table import (
     LINE,
     parse_binary,
     parse_numbers,
+    parse_simulated_flag,
     read_located_table,
     report_rows,
     report_unsafe_ids,
@@ -50,6 +53,7 @@ READS_COLUMNS: tuple[str, ...] = (
     "started_at",
     "submitted_at",
     "model_probability",
+    "simulated",
 )
 #: The columns without which a file is not a reads export.
 READS_REQUIRED: tuple[str, ...] = ("reader_id", "session", "case_id", "truth", "decision", "pom")
@@ -64,7 +68,7 @@ def read_reads(path: str | Path, problems: ProblemCollector) -> pd.DataFrame | N
     decision) with ``session`` in its canonical spelling (case is ignored on input), ``truth``,
     ``decision``, ``pom`` (and ``order_index``, ``model_probability`` when present) parsed as
     numbers — NaN where a cell is bad — and ``bi_rads`` upper case, or ``None`` when the file is
-    not a reads table at all.
+    not a reads table at all. ``simulated`` (0/1) is parsed when present.
     """
     name = str(path)
     frame = read_located_table(path, problems)
@@ -113,6 +117,8 @@ def _check_values(frame: pd.DataFrame, name: str, problems: ProblemCollector) ->
         parsed["order_index"] = parse_numbers(
             frame, "order_index", name, problems, low=0, integer=True, allow_empty=True
         )
+    if "simulated" in frame.columns:
+        parsed["simulated"] = parse_simulated_flag(frame, name, problems)
     if "model_probability" in frame.columns:
         _check_shown_model(frame, parsed, name, problems)
     _check_timestamps(frame, name, problems)

@@ -1,7 +1,8 @@
 """The model scores file: one probability of malignancy per case — read and written here only.
 
 Columns: ``case_id, probability`` and, for an ensemble, one column per fold model ``fold_1`` …
-``fold_5`` (``docs/formats.md``). Probabilities lie in [0, 1]; ``probability`` is what the
+``fold_5``, and ``simulated`` (1 when a simulation made the scores; ``docs/formats.md``).
+Probabilities lie in [0, 1]; ``probability`` is what the
 analysis scores and what an aided reader is shown.
 """
 
@@ -15,6 +16,7 @@ import pandas as pd
 
 from model_core.formats.located_table import (
     parse_numbers,
+    parse_simulated_flag,
     read_located_table,
     report_blank_and_repeated_ids,
     report_rows,
@@ -23,6 +25,8 @@ from model_core.formats.located_table import (
 from model_core.formats.problems import ProblemCollector
 
 SCORES_REQUIRED: tuple[str, str] = ("case_id", "probability")
+#: The optional provenance column (1 = simulated), written last.
+SIMULATED = "simulated"
 #: Name of the column of fold model ``k`` (1-based) of an ensemble.
 FOLD_COLUMN = re.compile(r"^fold_(\d+)$")
 
@@ -53,6 +57,8 @@ def read_scores(
     )
     for column in [c for c in frame.columns if FOLD_COLUMN.match(c)]:
         frame[column] = parse_numbers(frame, column, name, problems, low=0, high=1)
+    if SIMULATED in frame.columns:
+        frame[SIMULATED] = parse_simulated_flag(frame, name, problems)
     keep = report_blank_and_repeated_ids(
         frame,
         "case_id",
@@ -75,13 +81,14 @@ def read_scores(
 
 
 def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``scores`` (``case_id``, ``probability``, any ``fold_k`` columns) to ``path``.
+    """Write ``scores`` (``case_id``, ``probability``, any ``fold_k``, ``simulated``) to ``path``.
 
     Raises:
         ValueError: a required column is missing, or a column is not part of the format.
     """
     missing = [column for column in SCORES_REQUIRED if column not in scores.columns]
-    extra = [c for c in scores.columns if c not in SCORES_REQUIRED and not FOLD_COLUMN.match(c)]
+    known = (*SCORES_REQUIRED, SIMULATED)
+    extra = [c for c in scores.columns if c not in known and not FOLD_COLUMN.match(c)]
     if missing or extra:
         raise ValueError(f"scores: missing column(s) {missing}, unknown column(s) {extra}")
     folds = sorted(
@@ -89,5 +96,7 @@ def write_scores(scores: pd.DataFrame, path: str | Path) -> Path:
         key=lambda c: int(FOLD_COLUMN.match(c).group(1)),  # type: ignore[union-attr]
     )
     target = Path(path)
-    scores.to_csv(target, columns=[*SCORES_REQUIRED, *folds], index=False, lineterminator="\n")
+    flag = [SIMULATED] if SIMULATED in scores.columns else []
+    columns = [*SCORES_REQUIRED, *folds, *flag]
+    scores.to_csv(target, columns=columns, index=False, lineterminator="\n")
     return target

@@ -34,6 +34,8 @@ from model_core.formats.reads import read_reads
 from model_core.formats.scores import read_scores
 from model_core.manifest.table import read_table
 from model_core.vocabulary import LABEL_CODES, SESSIONS, label_name
+from studies.analysis.manifest_match import check_manifest_matches
+from studies.analysis.provenance import DataProvenance, data_provenance
 from studies.errors import AnalysisInputError
 
 #: Largest difference between the probability shown to a reader and the model score that is
@@ -64,6 +66,9 @@ class StudyInputs:
         study_id: the reads' ``study_id`` when present.
         sources: name → path of each input file, for the report's provenance.
         checksums: name → SHA-256 of each input file as it was analysed.
+        provenance: which of the data a simulation made (the files' ``simulated`` marks).
+        reading_time_s: shape (2, readers, cases), seconds per read (NaN where not
+            recorded), or ``None`` when the reads have no ``reading_time_s`` column.
     """
 
     case_ids: tuple[str, ...]
@@ -78,6 +83,8 @@ class StudyInputs:
     sources: dict[str, str]
     checksums: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    provenance: DataProvenance = field(default_factory=DataProvenance)
+    reading_time_s: np.ndarray | None = None
 
     @property
     def n_cases(self) -> int:
@@ -234,6 +241,8 @@ def load_inputs(
     if frame is None or manifest_frame is None:
         problems.raise_if_any(AnalysisInputError, _WHAT)
     assert frame is not None and manifest_frame is not None
+    if not any(problem.file == manifest_name for problem in problems.problems):
+        check_manifest_matches(frame["case_id"], manifest_frame.index, reads_name, manifest_name)
     frame = _check_against_manifest(frame, manifest_frame, reads_name, manifest_name, problems)
     case_ids = sorted(pd.unique(frame["case_id"]), key=natural_key)
     readers = _check_completeness(frame, case_ids, reads_name, problems)
@@ -267,6 +276,7 @@ def load_inputs(
     aligned = _align(
         frame, case_ids, readers, truth, manifest_frame, scores, reads, manifest, model_scores
     )
+    aligned = dataclasses.replace(aligned, provenance=data_provenance(frame, scores_frame))
     labelled = manifest_frame.index[manifest_frame["label"] != ""]
     unread = sorted(set(labelled) - set(case_ids), key=natural_key)
     if not unread:
@@ -357,6 +367,10 @@ def _align(
     decision[index] = frame["decision"].to_numpy(dtype=int)
     pom = np.zeros(shape, dtype=float)
     pom[index] = frame["pom"].to_numpy(dtype=float)
+    reading_time = None
+    if "reading_time_s" in frame.columns:
+        reading_time = np.full(shape, np.nan)
+        reading_time[index] = pd.to_numeric(frame["reading_time_s"], errors="coerce")
     bi_rads = None
     if "bi_rads" in frame.columns and (frame["bi_rads"] != "").any():
         bi_rads = np.full(shape, "", dtype=object)
@@ -382,4 +396,5 @@ def _align(
         study_id=study_ids[0] if study_ids else None,
         sources=sources,
         checksums=checksums,
+        reading_time_s=reading_time,
     )

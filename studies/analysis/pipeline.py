@@ -28,8 +28,15 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from model_core.vocabulary import BI_RADS_CATEGORIES, BI_RADS_LESION_SCALE, SESSIONS
+from model_core.vocabulary import (
+    AIDED,
+    BI_RADS_CATEGORIES,
+    BI_RADS_LESION_SCALE,
+    SESSIONS,
+    UNAIDED,
+)
 from studies.analysis.bootstrap import bootstrap_auc_ci
+from studies.analysis.case_outcomes import case_outcomes
 from studies.analysis.diagnostic import diagnostic_metrics, reader_averaged_metrics
 from studies.analysis.figures_of_merit import FigureOfMerit, TooFewCasesError
 from studies.analysis.inputs import StudyInputs
@@ -37,6 +44,7 @@ from studies.analysis.kappa import cohen_kappa
 from studies.analysis.mrmc import obuchowski_rockette
 from studies.analysis.mrmc_covariance import CovarianceMethod
 from studies.analysis.mrmc_results import MrmcResult
+from studies.analysis.reading_time import reading_times
 from studies.analysis.roc import (
     AucResult,
     auc_delong,
@@ -85,7 +93,13 @@ def _reader_results(inputs: StudyInputs, settings: AnalysisSettings) -> tuple[Re
         mcnemar = compare_paired_decisions(
             inputs.truth, inputs.decision[0, r], inputs.decision[1, r], settings.mcnemar_method
         )
-        results.append(ReaderResult(reader, sessions, mcnemar))
+        delong = delong_test(
+            inputs.pom[SESSIONS.index(AIDED), r],
+            inputs.pom[SESSIONS.index(UNAIDED), r],
+            inputs.truth,
+            settings.alpha,
+        )
+        results.append(ReaderResult(reader, sessions, mcnemar, delong))
     return tuple(results)
 
 
@@ -231,7 +245,8 @@ def _mrmc(inputs: StudyInputs, settings: AnalysisSettings) -> MrmcSummary:
     notes = []
     if len(inputs.reader_ids) == 1:
         notes.append(
-            "one reader: the random-reader analyses are undefined; see fixed_readers_random_cases"
+            "With one reader the random-reader analyses are undefined; the fixed-reader test "
+            "(P (fixed readers)) applies to this reader only"
         )
     for key, (scores, covariance, figure_of_merit) in plan.items():
         try:
@@ -278,6 +293,7 @@ def _subgroups(
             model_calls,
             ci_method=settings.ci,
             alpha=settings.alpha,
+            bins=settings.subgroup_bins.get(column),
         )
         for column in settings.subgroup_columns
     )
@@ -295,6 +311,12 @@ def run_analysis(inputs: StudyInputs, settings: AnalysisSettings | None = None) 
         raise AnalysisInputError(
             f"{inputs.sources.get('manifest', 'manifest')}: subgroup column(s) not in the "
             f"manifest: {', '.join(missing)}"
+        )
+    unbinned = [c for c in settings.subgroup_bins if c not in settings.subgroup_columns]
+    if unbinned:
+        raise AnalysisInputError(
+            f"--bins {', '.join(unbinned)}: not a subgroup column of this analysis "
+            f"(add it with --subgroup)"
         )
     model = _model_result(inputs, settings)
     return AnalysisResult(
@@ -317,4 +339,9 @@ def run_analysis(inputs: StudyInputs, settings: AnalysisSettings | None = None) 
             "sha256": dict(inputs.checksums),
             "warnings": list(inputs.warnings),
         },
+        provenance=inputs.provenance,
+        reading_times=reading_times(inputs.reading_time_s, inputs.reader_ids),
+        case_outcomes=case_outcomes(
+            inputs.case_ids, inputs.truth, inputs.decision, inputs.model_scores
+        ),
     )

@@ -18,6 +18,12 @@ from studies.analysis.numbers import check_alpha
 #: interval needs, so that a mistyped number fails at once instead of running for days.
 MAX_BOOTSTRAP_REPLICATES = 100_000
 MODEL_THRESHOLD_NAMES: tuple[str, ...] = ("youden", "high_sensitivity", "high_specificity")
+#: How the report names each model threshold in text.
+MODEL_THRESHOLD_TITLES: dict[str, str] = {
+    "youden": "Youden",
+    "high_sensitivity": "high-sensitivity",
+    "high_specificity": "high-specificity",
+}
 #: The libraries whose code computes the analysis's numbers and figures.
 SOFTWARE: tuple[str, ...] = ("numpy", "scipy", "statsmodels", "pandas", "matplotlib")
 
@@ -41,6 +47,8 @@ class AnalysisSettings:
         target_sensitivity, target_specificity: targets of the ``high_sensitivity`` and
             ``high_specificity`` thresholds.
         subgroup_columns: manifest columns analysed as subgroups.
+        subgroup_bins: bin edges of numeric subgroup columns by column (``--bins``); other
+            numeric columns get the default bins of :mod:`studies.analysis.subgroups`.
     """
 
     ci: CiConvention = PAPER_CI
@@ -53,6 +61,7 @@ class AnalysisSettings:
     target_sensitivity: float = 0.95
     target_specificity: float = 0.95
     subgroup_columns: tuple[str, ...] = ()
+    subgroup_bins: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.ci, CiConvention):
@@ -73,6 +82,9 @@ class AnalysisSettings:
                 f"bootstrap_replicates must be 0–{MAX_BOOTSTRAP_REPLICATES:,}, "
                 f"got {self.bootstrap_replicates}"
             )
+        for column, edges in self.subgroup_bins.items():
+            if not edges or len(set(edges)) != len(edges):
+                raise ValueError(f"bins of '{column}': give distinct edges, got {edges!r}")
         if self.bootstrap_seed < 0:
             raise ValueError(f"bootstrap_seed must be ≥ 0, got {self.bootstrap_seed}")
 
@@ -89,6 +101,7 @@ class AnalysisSettings:
             "target_sensitivity": self.target_sensitivity,
             "target_specificity": self.target_specificity,
             "subgroup_columns": list(self.subgroup_columns),
+            "subgroup_bins": {column: list(edges) for column, edges in self.subgroup_bins.items()},
         }
 
 

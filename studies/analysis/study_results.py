@@ -15,11 +15,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from model_core.vocabulary import SESSIONS
+from studies.analysis.case_outcomes import CaseOutcome
 from studies.analysis.diagnostic import DiagnosticResult, ReaderAveragedMetrics
 from studies.analysis.kappa import KappaResult
 from studies.analysis.mcnemar import COMPARISON_METHODS, McNemarResult, mcnemar_all
 from studies.analysis.mrmc_results import MrmcResult
 from studies.analysis.numbers import json_number, strict_json
+from studies.analysis.provenance import DataProvenance
+from studies.analysis.reading_time import ReadingTimes
 from studies.analysis.result_dict import NOT_EXPORTED, FieldsToDict
 from studies.analysis.roc import (
     AucResult,
@@ -103,16 +106,20 @@ class SessionResult:
 
 @dataclass(frozen=True)
 class ReaderResult:
-    """One reader: both sessions and the aided-vs-unaided McNemar tests."""
+    """One reader: both sessions, the aided-vs-unaided McNemar tests and DeLong's test of the
+    aided against the unaided AUC (``auc1`` aided, ``auc2`` unaided: difference aided − unaided).
+    """
 
     reader_id: str
     sessions: dict[str, SessionResult]
     mcnemar: PairedComparison
+    delong: DelongTestResult
 
     def to_dict(self) -> dict[str, object]:
-        """``{"unaided": ..., "aided": ..., "mcnemar": {accuracy, sensitivity, specificity}}``."""
+        """``{"unaided", "aided", "mcnemar": {accuracy, sensitivity, specificity}, "delong"}``."""
         out: dict[str, object] = {name: self.sessions[name].to_dict() for name in SESSIONS}
         out["mcnemar"] = self.mcnemar.to_dict()
+        out["delong"] = self.delong.to_dict()
         return out
 
 
@@ -259,6 +266,9 @@ class AnalysisResult:
     settings: AnalysisSettings
     versions: dict[str, str]
     study: StudyDescription
+    provenance: DataProvenance = field(default_factory=DataProvenance)
+    reading_times: ReadingTimes | None = None
+    case_outcomes: tuple[CaseOutcome, ...] = ()
 
     def reader(self, reader_id: str) -> ReaderResult:
         """The result of one reader."""
@@ -268,8 +278,8 @@ class AnalysisResult:
         raise KeyError(reader_id)
 
     def to_dict(self) -> dict[str, object]:
-        """The keys of docs/analysis.md: ``readers, kappa, model, model_vs_readers, subgroups,
-        mrmc, settings``."""
+        """The keys of docs/analysis.md: ``simulated, provenance, readers, kappa, model,
+        model_vs_readers, subgroups, mrmc, reading_time, cases, settings``."""
         model_vs: dict[str, dict[str, object]] = {}
         for comparison in self.model_vs_readers:
             model_vs.setdefault(comparison.reader_id, {})[comparison.session] = comparison.to_dict()
@@ -280,6 +290,8 @@ class AnalysisResult:
         settings["versions"] = dict(self.versions)
         settings["study"] = dict(self.study)
         return {
+            "simulated": self.provenance.simulated,
+            "provenance": self.provenance.to_dict(),
             "readers": {result.reader_id: result.to_dict() for result in self.readers},
             "kappa": {
                 session: {pair.key: pair.to_dict() for pair in pairs}
@@ -289,6 +301,8 @@ class AnalysisResult:
             "model_vs_readers": model_vs,
             "subgroups": {analysis.column: analysis.to_dict() for analysis in self.subgroups},
             "mrmc": self.mrmc.to_dict(),
+            "reading_time": None if self.reading_times is None else self.reading_times.to_dict(),
+            "cases": [outcome.to_dict() for outcome in self.case_outcomes],
             "settings": settings,
         }
 

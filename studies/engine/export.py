@@ -89,6 +89,7 @@ def collect_export(store: Store, *, study_id: str | None = None) -> StudyExport:
                         "started_at": decision.started_at.isoformat(timespec="seconds"),
                         "submitted_at": decision.submitted_at.isoformat(timespec="seconds"),
                         "model_probability": decision.model_probability_shown,
+                        "simulated": int(study.simulated),
                     }
                 )
         outputs = session.scalars(

@@ -16,7 +16,9 @@ model with a shared case effect:
   personal fraction ``reliance_j`` of the way toward the model's latent score — so aided readers
   agree more with the model and, when the model is better, improve.
 
-Everything is drawn from one ``numpy.random.Generator`` seeded by ``seed``, in a fixed order, so
+Every row written is marked ``simulated`` = 1 (docs/formats.md), so an analysis of the files
+says that its data are simulated wherever it shows them. Everything is drawn from one
+``numpy.random.Generator`` seeded by ``seed``, in a fixed order, so
 the same arguments always give the same study.
 """
 
@@ -173,6 +175,7 @@ def simulate_reader_study(
     scores = pd.DataFrame({"case_id": ids, "probability": probability})
     for k in range(N_FOLDS):
         scores[fold_column(k + 1)] = folds[k]
+    scores["simulated"] = 1  # the provenance mark of docs/formats.md
 
     profiles = tuple(
         ReaderProfile(
@@ -256,6 +259,7 @@ def _session_rows(
             "started_at": [t.isoformat(timespec="seconds") for t in started],
             "submitted_at": [t.isoformat(timespec="seconds") for t in submitted],
             "model_probability": shown,
+            "simulated": 1,
         }
     )
 

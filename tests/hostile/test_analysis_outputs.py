@@ -71,7 +71,7 @@ def test_markup_in_ids_is_drawn_as_text(hostile_study: StudyFiles, tmp_path: Pat
     out = tmp_path / "analysis"
     assert _analyze(hostile_study, out, "--pdf") == 0
     assert (out / "report.html").stat().st_size > 10_000
-    assert (out / "report_figures.pdf").stat().st_size > 1_000
+    assert (out / "report.pdf").stat().st_size > 1_000
 
 
 @pytest.mark.parametrize(

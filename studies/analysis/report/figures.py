@@ -13,18 +13,23 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.transforms import Transform
 from numpy.typing import NDArray
 
 from model_core.vocabulary import AIDED, LABELS, SESSIONS, UNAIDED
 from studies.analysis.diagnostic import DiagnosticResult
 from studies.analysis.inputs import StudyInputs
+from studies.analysis.report.point_layout import offset_transforms
 from studies.analysis.roc import RocCurve
+from studies.analysis.settings import MODEL_THRESHOLD_TITLES
 from studies.analysis.study_results import AnalysisResult
 
 MODEL_COLOUR = "#222222"
@@ -36,11 +41,6 @@ THRESHOLD_MARKERS: dict[str, str] = {
     "youden": "D",
     "high_sensitivity": "^",
     "high_specificity": "v",
-}
-THRESHOLD_LABELS: dict[str, str] = {
-    "youden": "Youden",
-    "high_sensitivity": "high sensitivity",
-    "high_specificity": "high specificity",
 }
 
 
@@ -59,24 +59,40 @@ def figure_data_uri(figure: Figure) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+#: Drawing order: curves under arrows under reader markers under the model's markers.
+Z_CURVE, Z_ARROW, Z_READER, Z_MODEL = 2, 3, 4, 5
+#: Unit-square axes reach this far past 0 and 1, so that markers at the edges are whole.
+EDGE = 0.035
+
+
+@dataclass(frozen=True)
+class PlotPoint:
+    """One operating point to draw: where it is and how it looks.
+
+    ``key`` identifies it for arrows and tests: ``("model", threshold)`` or
+    ``(session, reader_id)``.
+    """
+
+    key: tuple[str, str]
+    x: float
+    y: float
+    style: dict[str, object]
+    zorder: int
+    label: str | None = None
+
+    @property
+    def finite(self) -> bool:
+        """Whether the point can be drawn (a PPV may be undefined)."""
+        return bool(np.isfinite(self.x) and np.isfinite(self.y))
+
+
 def _square_unit_axes(ax: Axes, xlabel: str, ylabel: str) -> None:
-    ax.set_xlim(-0.01, 1.01)
-    ax.set_ylim(-0.01, 1.01)
+    ax.set_xlim(-EDGE, 1 + EDGE)
+    ax.set_ylim(-EDGE, 1 + EDGE)
     ax.set_aspect("equal")
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, color="#dddddd", linewidth=0.6)
-
-
-def _arrow(ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: Colour) -> None:
-    if np.allclose(start, end):
-        return
-    ax.annotate(
-        "",
-        xy=end,
-        xytext=start,
-        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.3, "shrinkA": 4, "shrinkB": 5},
-    )
 
 
 def _operating_points(result: AnalysisResult, session: str) -> list[tuple[float, float, float]]:
@@ -90,24 +106,162 @@ def _operating_points(result: AnalysisResult, session: str) -> list[tuple[float,
     return points
 
 
-def _zoom_limits(result: AnalysisResult) -> tuple[float, float]:
-    """Upper FPR and lower TPR bounds that hold every reader and model operating point."""
-    fprs, tprs = [], []
-    for session in SESSIONS:
-        for fpr, tpr, _ in _operating_points(result, session):
-            fprs.append(fpr)
-            tprs.append(tpr)
-    if result.model is not None:
-        for metrics in result.model.at_thresholds.values():
-            fprs.append(1 - metrics.specificity.estimate)
-            tprs.append(metrics.sensitivity.estimate)
-    finite_f = [v for v in fprs if np.isfinite(v)] or [1.0]
-    finite_t = [v for v in tprs if np.isfinite(v)] or [0.0]
-    return min(1.0, max(finite_f) + 0.05), max(0.0, min(finite_t) - 0.05)
+def _points(result: AnalysisResult, axes: str) -> list[PlotPoint]:
+    """Every model and reader operating point, as (FPR, TPR) for ``"roc"`` or as (recall,
+    precision) for ``"pr"``."""
+
+    def place(metrics: DiagnosticResult) -> tuple[float, float]:
+        sensitivity = metrics.sensitivity.estimate
+        if axes == "roc":
+            return 1 - metrics.specificity.estimate, sensitivity
+        return sensitivity, metrics.ppv.estimate
+
+    points = []
+    style: dict[str, object]
+    model = result.model
+    if model is not None:
+        for name, metrics in model.at_thresholds.items():
+            x, y = place(metrics)
+            style = {"marker": THRESHOLD_MARKERS[name], "color": MODEL_COLOUR, "markersize": 7.5}
+            style.update({"markeredgecolor": "white", "markeredgewidth": 0.8})
+            label: str | None = (
+                f"Model at {MODEL_THRESHOLD_TITLES[name]} threshold "
+                f"({model.thresholds[name].value:.3f})"
+            )
+            points.append(PlotPoint(("model", name), x, y, style, Z_MODEL, label))
+    colours = reader_colours(len(result.readers))
+    for reader, colour in zip(result.readers, colours, strict=True):
+        for session in SESSIONS:
+            x, y = place(reader.sessions[session].metrics)
+            style = {"marker": "o", "markersize": 8, "color": colour}
+            if session == UNAIDED:
+                style.update({"markerfacecolor": "white", "markeredgewidth": 1.6})
+            label = f"Reader {reader.reader_id}" if session == AIDED else None
+            points.append(PlotPoint((session, reader.reader_id), x, y, style, Z_READER, label))
+    return points
 
 
-def _draw_roc(ax: Axes, result: AnalysisResult, *, legend: bool) -> None:
-    ax.plot([0, 1], [0, 1], color="#aaaaaa", linestyle=":", linewidth=1)
+def _draw_points(ax: Axes, points: list[PlotPoint]) -> dict[tuple[str, str], Transform]:
+    """Draw every marker, coinciding ones spread apart with a thin line to their true place,
+    and each reader's unaided → aided arrow; returns each point's transform."""
+    drawable = [point for point in points if point.finite]
+    transforms = offset_transforms(ax, [(point.x, point.y) for point in drawable])
+    placed = {}
+    for point, transform in zip(drawable, transforms, strict=True):
+        placed[point.key] = transform
+        moved = transform.transform((point.x, point.y)) - ax.transData.transform((point.x, point.y))
+        if np.hypot(*moved) > 0.5:  # a thin line from the true position to the marker
+            ax.annotate(
+                "",
+                xy=(point.x, point.y),
+                xycoords=transform,
+                xytext=(point.x, point.y),
+                textcoords=ax.transData,
+                arrowprops={"arrowstyle": "-", "color": "#888888", "lw": 0.6},
+                zorder=Z_ARROW,
+            )
+        ax.plot(
+            point.x,
+            point.y,
+            linestyle="none",
+            transform=transform,
+            zorder=point.zorder,
+            clip_on=False,
+            gid=f"{point.key[0]}:{point.key[1]}",
+            **point.style,  # type: ignore[arg-type]
+        )
+    by_key = {point.key: point for point in drawable}
+    for point in drawable:
+        start = (UNAIDED, point.key[1])
+        if point.key[0] == AIDED and start in placed:
+            colour = point.style["color"]
+            _arrow(ax, by_key[start], placed[start], point, placed[point.key], colour)
+    return placed
+
+
+def _arrow(
+    ax: Axes,
+    start: PlotPoint,
+    start_transform: Transform,
+    end: PlotPoint,
+    end_transform: Transform,
+    colour: object,
+) -> None:
+    a = start_transform.transform((start.x, start.y))
+    b = end_transform.transform((end.x, end.y))
+    if np.hypot(*(a - b)) < 1.0:
+        return
+    ax.annotate(
+        "",
+        xy=(end.x, end.y),
+        xycoords=end_transform,
+        xytext=(start.x, start.y),
+        textcoords=start_transform,
+        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.3, "shrinkA": 5, "shrinkB": 5},
+        zorder=Z_ARROW,
+    )
+
+
+def zoom_window(points: list[PlotPoint]) -> tuple[float, float, float, float]:
+    """A square ``(x0, x1, y0, y1)`` around the points with a margin on every side.
+
+    The side is the points' larger extent plus 15 % and at least 0.06 on each side (room for
+    the markers and any spread apart), at least 0.12; the window is kept inside the unit
+    square plus :data:`EDGE`.
+    """
+    xs = [p.x for p in points if p.finite]
+    ys = [p.y for p in points if p.finite]
+    if not xs:
+        return -EDGE, 1 + EDGE, -EDGE, 1 + EDGE
+    span = max(max(xs) - min(xs), max(ys) - min(ys))
+    margin = max(0.15 * span, 0.06)
+    side = min(max(span + 2 * margin, 0.12), 1 + 2 * EDGE)
+    bounds = []
+    for values in (xs, ys):
+        centre = (min(values) + max(values)) / 2
+        low = centre - side / 2
+        low = min(max(low, -EDGE), 1 + EDGE - side)
+        bounds += [low, low + side]
+    return bounds[0], bounds[1], bounds[2], bounds[3]
+
+
+def _legend(ax: Axes, points: list[PlotPoint], loc: str, extra: list[Line2D]) -> None:
+    handles: list[Line2D] = []
+    for point in points:
+        if point.label is not None:
+            style = dict(point.style)
+            if point.key[0] == AIDED:
+                style.pop("markerfacecolor", None)
+            handles.append(Line2D([], [], linestyle="none", label=point.label, **style))  # type: ignore[arg-type]
+    handles += extra
+    curve = [line for line in ax.get_lines() if str(line.get_label()).startswith("Model,")]
+    ax.legend(handles=[*curve, *handles], loc=loc, fontsize=7.5, framealpha=0.92)  # type: ignore[call-overload]
+
+
+def _session_handles() -> list[Line2D]:
+    return [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markerfacecolor="white",
+            markeredgecolor="#555555",
+            label=UNAIDED,
+        ),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            color="#555555",
+            label="aided (arrow from unaided)",
+        ),
+    ]
+
+
+def _draw_roc_curve(ax: Axes, result: AnalysisResult) -> None:
+    ax.plot([0, 1], [0, 1], color="#aaaaaa", linestyle=":", linewidth=1, zorder=1)
     model = result.model
     if model is not None:
         auc = model.auc
@@ -116,53 +270,37 @@ def _draw_roc(ax: Axes, result: AnalysisResult, *, legend: bool) -> None:
             model.roc.tpr,
             color=MODEL_COLOUR,
             linewidth=1.8,
+            zorder=Z_CURVE,
             label=f"Model, AUC {auc.estimate:.3f} ({auc.ci_low:.3f}–{auc.ci_high:.3f})",
         )
-        for name, metrics in model.at_thresholds.items():
-            ax.plot(
-                1 - metrics.specificity.estimate,
-                metrics.sensitivity.estimate,
-                marker=THRESHOLD_MARKERS[name],
-                color=MODEL_COLOUR,
-                markersize=7,
-                linestyle="none",
-                label=f"Model at {THRESHOLD_LABELS[name]} threshold "
-                f"({model.thresholds[name].value:.3f})",
-            )
-    colours = reader_colours(len(result.readers))
-    unaided = _operating_points(result, UNAIDED)
-    aided = _operating_points(result, AIDED)
-    for reader, colour, before, after in zip(result.readers, colours, unaided, aided, strict=True):
-        ax.plot(*before[:2], "o", markerfacecolor="white", markeredgecolor=colour, markersize=8)
-        ax.plot(*after[:2], "o", color=colour, markersize=8, label=f"Reader {reader.reader_id}")
-        _arrow(ax, before[:2], after[:2], colour)
-    if legend:
-        ax.plot([], [], "o", markerfacecolor="white", markeredgecolor="#555555", label=UNAIDED)
-        ax.plot([], [], "o", color="#555555", label="aided (arrow from unaided)")
-        ax.legend(loc="lower right", fontsize=7.5, framealpha=0.92)
 
 
 def roc_figure(result: AnalysisResult) -> Figure:
     """The model's ROC curve with each reader's unaided → aided operating point (Mao Fig. 5).
 
-    Two panels: the whole unit square, and a zoom on the region holding the operating points
+    Two panels: the whole unit square, and a zoom framing the operating points with a margin
     (readers of a good model crowd the top-left corner, where the arrows would be unreadable).
+    Coinciding points are spread apart (:mod:`.point_layout`); the model's markers are drawn
+    on top of the readers'.
     """
     figure = Figure(figsize=(12.0, 6.0), layout="constrained")
     full, zoom = figure.subplots(1, 2)
     xlabel, ylabel = "1 − specificity (false-positive rate)", "Sensitivity (true-positive rate)"
+    points = _points(result, "roc")
     _square_unit_axes(full, xlabel, ylabel)
-    _draw_roc(full, result, legend=True)
-    who = "readers'" if result.model is None else "model and readers'"
-    full.set_title(f"ROC: {who} operating points")
     _square_unit_axes(zoom, xlabel, ylabel)
-    _draw_roc(zoom, result, legend=False)
-    x_high, y_low = _zoom_limits(result)
-    side = max(x_high, 1.0 - y_low)
-    zoom.set_xlim(0.0, side)
-    zoom.set_ylim(1.0 - side, 1.0)
+    for ax in (full, zoom):
+        _draw_roc_curve(ax, result)
+    x0, x1, y0, y1 = zoom_window(points)
+    zoom.set_xlim(x0, x1)
+    zoom.set_ylim(y0, y1)
+    who = "readers'" if result.model is None else "model's and readers'"
+    full.set_title(f"ROC: {who} operating points")
     zoom.set_title("Zoom on the operating points")
-    full.indicate_inset((0.0, 1.0 - side, side, side), inset_ax=None, edgecolor="#888888")
+    full.indicate_inset((x0, y0, x1 - x0, y1 - y0), inset_ax=None, edgecolor="#888888")
+    for ax in (full, zoom):
+        _draw_points(ax, points)
+    _legend(full, points, "lower right", _session_handles())
     return figure
 
 
@@ -179,12 +317,13 @@ def precision_recall_points(roc: RocCurve) -> tuple[NDArray[np.float64], NDArray
 
 
 def pr_figure(result: AnalysisResult, inputs: StudyInputs) -> Figure:
-    """The model's precision–recall curve with the readers' (sensitivity, PPV) points."""
+    """The model's precision–recall curve with its threshold markers and the readers'
+    (sensitivity, PPV) points, coinciding points spread apart as in the ROC figure."""
     figure = Figure(figsize=(6.4, 6.0), layout="constrained")
     ax = figure.add_subplot()
     _square_unit_axes(ax, "Recall (sensitivity)", "Precision (PPV)")
     prevalence = inputs.n_malignant / inputs.n_cases
-    ax.axhline(prevalence, color="#aaaaaa", linestyle=":", linewidth=1)
+    ax.axhline(prevalence, color="#aaaaaa", linestyle=":", linewidth=1, zorder=1)
     ax.text(0.02, prevalence + 0.015, f"prevalence {prevalence:.2f}", fontsize=7, color="#777777")
     if result.model is not None:
         recall, precision = precision_recall_points(result.model.roc)
@@ -194,19 +333,12 @@ def pr_figure(result: AnalysisResult, inputs: StudyInputs) -> Figure:
             where="post",
             color=MODEL_COLOUR,
             linewidth=1.8,
+            zorder=Z_CURVE,
             label=f"Model, AUPRC {result.model.auprc:.3f}",
         )
-    colours = reader_colours(len(result.readers))
-    unaided = _operating_points(result, UNAIDED)
-    aided = _operating_points(result, AIDED)
-    for reader, colour, before, after in zip(result.readers, colours, unaided, aided, strict=True):
-        if np.isfinite(before[2]):
-            ax.plot(before[1], before[2], "o", markerfacecolor="white", markeredgecolor=colour)
-        if np.isfinite(after[2]):
-            ax.plot(after[1], after[2], "o", color=colour, label=f"Reader {reader.reader_id}")
-        if np.isfinite(before[2]) and np.isfinite(after[2]):
-            _arrow(ax, (before[1], before[2]), (after[1], after[2]), colour)
-    ax.legend(loc="lower left", fontsize=7.5, framealpha=0.92)
+    points = _points(result, "pr")
+    _draw_points(ax, points)
+    _legend(ax, points, "lower left", _session_handles())
     ax.set_title("Precision–recall: model and readers")
     return figure
 

@@ -19,9 +19,11 @@ from studies.simulation.reader_study import StudyFiles, write_simulated_study
 OUTPUTS = [
     "report.html",
     "results.json",
+    "table_cases.csv",
     "table_kappa.csv",
     "table_model_vs_readers.csv",
     "table_readers.csv",
+    "table_reading_time.csv",
     "table_subgroups.csv",
 ]
 
@@ -85,7 +87,7 @@ def test_options_reach_the_analysis(study: StudyFiles, tmp_path: Path) -> None:
         "--pdf",
     )
     assert code == 0
-    assert (out / "report_figures.pdf").exists()
+    assert (out / "report.pdf").exists()
     document = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert document["model"]["thresholds"]["youden"] == 0.5
     assert document["settings"]["model_thresholds"]["youden"]["source"] == "given"
@@ -125,7 +127,7 @@ def test_bad_input_leaves_an_existing_output_folder_untouched(
 def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert _analyze(study, out, "--pdf") == 0
-    assert "report_figures.pdf" in _siblings(out)
+    assert "report.pdf" in _siblings(out)
     (out / "notes.txt").write_text("the coordinator's", encoding="utf-8")
     reads, manifest = str(study.reads), str(study.manifest)
     code = cli.main(
@@ -148,13 +150,15 @@ def test_outputs_of_an_earlier_run_are_replaced(study: StudyFiles, tmp_path: Pat
         "notes.txt",
         "report.html",
         "results.json",
+        "table_cases.csv",
         "table_kappa.csv",
         "table_readers.csv",
+        "table_reading_time.csv",
         "table_subgroups.csv",
     ]
 
 
-@pytest.mark.parametrize("name", ["results.json", "report_figures.pdf", "report.html"])
+@pytest.mark.parametrize("name", ["results.json", "report.pdf", "report.html"])
 def test_a_file_the_tool_did_not_write_is_never_replaced(
     study: StudyFiles, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:

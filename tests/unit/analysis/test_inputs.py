@@ -293,8 +293,8 @@ def test_malformed_csv_rows_are_all_reported(study: StudyFiles) -> None:
     lines[6] = lines[6].split(",", 1)[0]
     study.reads.write_text("\n".join(lines) + "\n", encoding="utf-8")
     message = _problems(study)
-    assert "reads.csv, line 4: the row has 14 fields, but the header has 13" in message
-    assert "reads.csv, line 7: the row has 1 field, but the header has 13" in message
+    assert "reads.csv, line 4: the row has 15 fields, but the header has 14" in message
+    assert "reads.csv, line 7: the row has 1 field, but the header has 14" in message
 
 
 def test_broken_quoting_is_reported(study: StudyFiles) -> None:

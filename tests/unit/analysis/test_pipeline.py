@@ -83,6 +83,10 @@ def _assert_mcnemar_entry(value: dict, primary: str = "chi2_cc") -> None:
 
 def test_top_level_keys_are_those_of_the_design(document: dict) -> None:
     assert set(document) == {
+        "simulated",
+        "provenance",
+        "reading_time",
+        "cases",
         "readers",
         "kappa",
         "model",
@@ -96,7 +100,9 @@ def test_top_level_keys_are_those_of_the_design(document: dict) -> None:
 def test_readers_section(document: dict) -> None:
     assert list(document["readers"]) == ["R1", "R2", "R3"]
     for reader in document["readers"].values():
-        assert set(reader) == {"unaided", "aided", "mcnemar"}
+        assert set(reader) == {"unaided", "aided", "mcnemar", "delong"}
+        _assert_test(reader["delong"])
+        assert reader["delong"]["auc1"] == reader["aided"]["auc"]["estimate"]
         for session in SESSIONS:
             entry = reader[session]
             assert {"tp", "fp", "tn", "fn", "f1", "auc", *METRIC_NAMES} <= set(entry)
@@ -146,7 +152,7 @@ def test_model_vs_readers_section(document: dict) -> None:
 def test_subgroups_section(document: dict) -> None:
     subgroups = document["subgroups"]
     assert list(subgroups) == list(SUBGROUPS)
-    assert set(subgroups["bi_rads"]["groups"]) <= {"4A", "4B", "4C"}
+    assert set(subgroups["bi_rads"]["groups"]) <= {"3", "4", "4A", "4B", "4C", "5"}
     assert list(subgroups["diameter_cm"]["groups"]) == ["≤ 2 cm", "> 2 cm"]
     for analysis in subgroups.values():
         for group in analysis["groups"].values():
@@ -493,7 +499,7 @@ def test_subgroup_definitions() -> None:
     assert list(groups) == ["≤ 2 cm", "> 2 cm"]
     np.testing.assert_array_equal(groups["≤ 2 cm"], [True, True, False, False, False])
     bi_rads = subgroup_definition("bi_rads").groups(pd.Series(["4a", "3", "4C", "5"]))
-    assert list(bi_rads) == ["4A", "4C"]
+    assert list(bi_rads) == ["3", "4A", "4C", "5"]
     centre = subgroup_definition("center").groups(pd.Series(["b", "a", "b"]))
     assert list(centre) == ["a", "b"]
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pypdf import PdfReader
 from sklearn.metrics import precision_recall_curve
 
 from studies.analysis.inputs import StudyInputs, load_inputs
@@ -21,6 +22,7 @@ from studies.analysis.roc import roc_curve
 from studies.analysis.settings import AnalysisSettings
 from studies.analysis.tables import (
     build_tables,
+    display_tables,
     format_interval,
     format_p,
     p_phrase,
@@ -108,7 +110,12 @@ def test_figures(study) -> None:
     n_readers = len(result.readers)
     # one line per reader and session marker, + model curve, chance line, 3 thresholds
     assert len(full.lines) >= 2 * n_readers + 5
-    arrows = [text for text in full.texts if getattr(text, "arrow_patch", None) is not None]
+    arrows = [
+        text
+        for text in full.texts
+        if getattr(text, "arrow_patch", None) is not None
+        and text.arrow_patch.get_arrowstyle().__class__.__name__ == "CurveFilledB"
+    ]
     assert len(arrows) == n_readers
     assert zoom.get_xlim()[1] < 1.0
     assert len(figures["confusion"].axes) == 2 * n_readers + 1
@@ -121,13 +128,14 @@ def test_write_report_writes_the_html(study, tmp_path: Path) -> None:
     assert paths[0].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
-def test_write_pdf_puts_one_figure_per_page(study, tmp_path: Path) -> None:
-    inputs, result = study
-    figures = build_figures(result, inputs)
-    path = write_pdf({"pr": figures["pr"], "kappa": figures["kappa"]}, tmp_path / "f.pdf")
-    content = path.read_bytes()
-    assert content.startswith(b"%PDF")
-    assert content.count(b"/Type /Page\n") + content.count(b"/Type /Page ") >= 2
+def test_write_pdf_prints_the_report(html: str, tmp_path: Path) -> None:
+    from PIL import ImageFile
+
+    path = write_pdf(html, tmp_path / "report.pdf")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False  # WeasyPrint's global setting undone
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert len(pages) >= 3
+    assert "How to read this report" in pages[0]
 
 
 # ------------------------------------------------------------------------------- tables
@@ -138,38 +146,45 @@ def test_tables_have_the_paper_layout(study, tmp_path: Path) -> None:
     tables = build_tables(result)
     paths = write_tables(tables, tmp_path)
     assert sorted(p.name for p in paths) == [
+        "table_cases.csv",
         "table_kappa.csv",
         "table_model_vs_readers.csv",
         "table_readers.csv",
+        "table_reading_time.csv",
         "table_subgroups.csv",
     ]
     for path in paths:  # Excel needs the byte-order mark to read "–" and "≤" as UTF-8
         assert path.read_bytes().startswith(b"\xef\xbb\xbf")
-    readers = pd.read_csv(tmp_path / "table_readers.csv", dtype=str, keep_default_na=False)
+    readers = pd.read_csv(tmp_path / "table_readers.csv", encoding="utf-8-sig")
     metrics = ["Accuracy", "Sensitivity", "Specificity", "PPV", "NPV"]
+    with_bounds = [f"{m}{suffix}" for m in metrics for suffix in ("", " lower", " upper")]
     assert list(readers.columns) == [
         "Reader",
         "Session",
-        *metrics,
+        *with_bounds,
         "F1",
         "AUC",
+        "AUC lower",
+        "AUC upper",
         "P accuracy",
         "P sensitivity",
         "P specificity",
+        "P AUC",
     ]
     assert len(readers) == 2 * len(result.readers)
     assert list(readers.Session[:2]) == ["unaided", "aided"]
-    assert readers.loc[0, "P accuracy"] == ""  # P values sit on the aided row
-    assert readers.loc[1, "P accuracy"] == format_p(
+    assert np.isnan(readers.loc[0, "P accuracy"])  # P values sit on the aided row
+    assert readers.loc[1, "P accuracy"] == pytest.approx(
         result.readers[0].mcnemar.accuracy.primary.p_value
     )
-    for column in [*metrics, "AUC"]:
-        assert readers[column].str.match(CELL).all(), column
+    assert readers.loc[1, "P AUC"] == pytest.approx(result.readers[0].delong.p_value)
+    for column in [*with_bounds, "AUC", "F1"]:  # numbers for a spreadsheet, not text
+        assert pd.api.types.is_float_dtype(readers[column]), column
 
     versus = pd.read_csv(tmp_path / "table_model_vs_readers.csv", dtype=str, keep_default_na=False)
     assert list(versus.columns)[-4:] == ["P accuracy", "P sensitivity", "P specificity", "P AUC"]
     assert len(versus) == 1 + 2 * len(result.readers)
-    assert versus.loc[0, "Reader"].startswith("Model (youden threshold")
+    assert versus.loc[0, "Reader"].startswith("Model (Youden threshold")
 
     subgroups = pd.read_csv(tmp_path / "table_subgroups.csv", dtype=str, keep_default_na=False)
     assert list(subgroups.columns) == [
@@ -179,11 +194,9 @@ def test_tables_have_the_paper_layout(study, tmp_path: Path) -> None:
         "Malignant",
         "Reader",
         "Session",
-        "Accuracy",
-        "Sensitivity",
-        "Specificity",
+        *(f"{m}{suffix}" for m in metrics[:3] for suffix in ("", " lower", " upper")),
     ]
-    assert set(subgroups.Subgroup) == {"BI-RADS 4", "Lesion diameter"}
+    assert set(subgroups.Subgroup) == {"BI-RADS", "Lesion diameter"}
 
     kappa = pd.read_csv(tmp_path / "table_kappa.csv", dtype=str, keep_default_na=False)
     assert len(kappa) == 2 * 3  # two sessions × three pairs
@@ -191,7 +204,7 @@ def test_tables_have_the_paper_layout(study, tmp_path: Path) -> None:
 
 def test_table_cells_match_the_results(study) -> None:
     _, result = study
-    readers = build_tables(result)["table_readers"]
+    readers = display_tables(result)["table_readers"]
     sensitivity = result.readers[1].sessions["aided"].metrics.sensitivity
     expected = f"{sensitivity.estimate:.3f} ({sensitivity.ci_low:.3f}–{sensitivity.ci_high:.3f})"
     assert readers.loc[3, "Sensitivity"] == expected

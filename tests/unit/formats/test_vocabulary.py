@@ -66,8 +66,8 @@ def test_bi_rads_4_is_ordered_and_within_the_categories() -> None:
     assert positions == sorted(positions)
 
 
-def test_a_bare_4_counts_in_the_bi_rads_4_subgroup() -> None:
+def test_a_bare_4_is_a_bi_rads_group_of_its_own() -> None:
     values = pd.Series(["4", "4a", "3", "5", "4C", "", "4"])
     groups = subgroup_definition("bi_rads").groups(values)
-    assert list(groups) == ["4", "4A", "4C"]
+    assert list(groups) == ["3", "4", "4A", "4C", "5"]  # every level, in ACR order
     assert groups["4"].tolist() == [True, False, False, False, False, False, True]

@@ -84,7 +84,8 @@ def test_model_output_is_shown_only_when_aided(study) -> None:
 def test_model_scores_are_the_mean_of_the_folds(study) -> None:
     scores = study.model_scores
     folds = [f"fold_{k}" for k in range(1, N_FOLDS + 1)]
-    assert list(scores.columns) == ["case_id", "probability", *folds]
+    assert list(scores.columns) == ["case_id", "probability", *folds, "simulated"]
+    assert (scores.simulated == 1).all()  # the provenance mark of docs/formats.md
     np.testing.assert_allclose(scores.probability, scores[folds].mean(axis=1), atol=1e-6)
     assert scores[folds].ge(0).all().all() and scores[folds].le(1).all().all()
 
