@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def add_data_root(parser: argparse.ArgumentParser) -> None:
@@ -17,3 +18,11 @@ def add_data_root(parser: argparse.ArgumentParser) -> None:
         "leads outside it, through '..', an absolute path or a symbolic link, is an error "
         "and is never opened. Use it for manifests you did not write.",
     )
+
+
+def output_folder(text: str) -> Path:
+    """argparse type of an output folder: refuses empty text, which would otherwise silently
+    mean the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("give a folder; '.' for the current one")
+    return Path(text)

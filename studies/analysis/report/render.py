@@ -266,15 +266,20 @@ def write_pdf(figures: dict[str, Figure], path: str | Path) -> Path:
     return Path(path)
 
 
+#: The report's files: the HTML page, and the figures as PDF when asked for.
+REPORT_HTML = "report.html"
+FIGURES_PDF = "report_figures.pdf"
+
+
 def write_report(
     result: AnalysisResult, inputs: StudyInputs, directory: str | Path, *, pdf: bool = False
 ) -> list[Path]:
     """Write ``report.html`` (and ``report_figures.pdf``) into ``directory``; returns the paths."""
     folder = Path(directory)
     figures = build_figures(result, inputs)
-    html_path = folder / "report.html"
+    html_path = folder / REPORT_HTML
     html_path.write_text(render_html(result, inputs, figures), encoding="utf-8")
     paths = [html_path]
     if pdf:
-        paths.append(write_pdf(figures, folder / "report_figures.pdf"))
+        paths.append(write_pdf(figures, folder / FIGURES_PDF))
     return paths
