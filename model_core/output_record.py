@@ -157,6 +157,11 @@ def read_record(folder: Path) -> OutputRecord:
 
 
 def sha256_of(path: str | Path) -> str:
+    """The SHA-256 of a regular file (not followed through a symbolic link, never a pipe).
+
+    Raises:
+        OSError: ``path`` cannot be read or is not a regular file.
+    """
     handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(handle, "rb") as stream:
         if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
@@ -165,6 +170,7 @@ def sha256_of(path: str | Path) -> str:
 
 
 def entry_of(path: Path, command: str) -> FileEntry:
+    """The record's entry for ``path``, just written by ``command``."""
     status = path.lstat()
     return FileEntry(command, status.st_size, status.st_mtime_ns, sha256_of(path))
 

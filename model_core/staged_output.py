@@ -31,9 +31,9 @@ through :meth:`StagedOutput.for_file`, one file the user named (``preprocess``).
 Ctrl-C and SIGTERM are held back while the output moves into place and while a staging folder is
 removed, then acted on: the command still stops, and says whether its output was complete
 (:class:`~model_core.errors.Interrupted`). Replacing a 30-case full-size cohort (93 files,
-0.53 GB) holds them about 40 ms on the 2-core reference machine, most of it deleting the
-replaced files (moving whole folders with one rename each, as before, took 33 ms); the checks
-and SHA-256 fingerprints before, with interrupts not held, take 0.34 s
+0.53 GB) holds them 36–56 ms on the 2-core reference machine, most of it deleting the
+replaced files (moving whole folders with one rename each, as before, took 33–35 ms); the
+checks and SHA-256 fingerprints before, with interrupts not held, take 0.34 s
 (``benchmarks/bench_staged_output.py``).
 """
 
