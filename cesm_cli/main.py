@@ -7,20 +7,24 @@ is imported: ``cesm-reader validate`` must not pay for matplotlib (``analyze``) 
 
 Errors caused by user input (:class:`model_core.errors.CesmError`) are printed without a
 traceback and exit with status 2; commands return 1 for "ran, but found problems" (e.g.
-validation errors).
+validation errors). Ctrl-C exits with 130 and SIGTERM with 143 (128 + the signal, as a shell
+reports a process the signal ended), after the same clean-up; a closed standard output
+(``cesm-reader analyze ... | head -1``) ends the command quietly with 141, as SIGPIPE ends other
+Unix tools.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import FrameType, ModuleType
 
-from model_core.errors import CesmError
+from model_core.errors import CesmError, Interrupted
 
 
 @dataclass(frozen=True)
@@ -87,10 +91,49 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _interrupt_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM (a closed terminal, ``kill``, a job scheduler) ends a command as Ctrl-C does, so
-    the same clean-up runs: staged output removed, nothing half-written left behind."""
-    raise KeyboardInterrupt
+_INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-C and SIGTERM (a closed terminal, ``kill``, a job scheduler) end a command the same
+    way, so the same clean-up runs: staged output removed, nothing half-written left behind.
+    Later ones are ignored: the command is already stopping, and a second Ctrl-C must not cut
+    its clean-up short."""
+    for each in _INTERRUPTS:
+        signal.signal(each, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+def run_command(argv: Sequence[str]) -> int:
+    """Run one command and return its status; errors and interrupts propagate (for the demo,
+    which runs commands as its steps)."""
+    arguments = list(argv)
+    args = build_parser(arguments).parse_args(arguments)
+    return int(args.handler(args))
+
+
+def _interrupted(command: str, interrupt: KeyboardInterrupt) -> int:
+    """Say what an interrupt left, and return 128 + its signal."""
+    signum = interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT
+    completed = interrupt.completed if isinstance(interrupt, Interrupted) else []
+    if completed:
+        where = ", ".join(str(path) for path in completed)
+        what = f"interrupted after its output was complete: {where} holds the new output in full"
+    else:
+        what = "interrupted; nothing half-written was left behind"
+    print(f"cesm-reader {command}: {what}", file=sys.stderr)
+    return 128 + signum
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of a closed pipe
+    does not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (captured output)
+        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,20 +141,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(arguments)
     args = parser.parse_args(arguments)
-    previous = signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+    previous = {
+        signum: signal.signal(signum, _interrupt)
+        for signum in _INTERRUPTS
+        if signal.getsignal(signum) is not signal.SIG_IGN  # ignored by whoever started us: keep
+    }
     try:
-        return int(args.handler(args))
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return status
     except CesmError as error:
         print(f"cesm-reader {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(
-            f"cesm-reader {args.command}: interrupted; nothing half-written was left behind",
-            file=sys.stderr,
-        )
-        return 130
+    except KeyboardInterrupt as interrupt:
+        return _interrupted(args.command, interrupt)
+    except BrokenPipeError:
+        _silence_stdout()
+        return 128 + signal.SIGPIPE
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

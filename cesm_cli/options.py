@@ -45,3 +45,11 @@ def _existing_folder(text: str) -> Path:
     if not path.is_dir():
         raise argparse.ArgumentTypeError(f"{text}: not a folder")
     return path
+
+
+def output_folder(text: str) -> Path:
+    """argparse type of an output folder: refuses empty text, which would otherwise silently
+    mean the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("give a folder; '.' for the current one")
+    return Path(text)

@@ -7,9 +7,28 @@ without a traceback. Other packages derive their own errors from :class:`CesmErr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CesmError(Exception):
     """Base class of every error caused by user input; the CLI prints these without a traceback."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) or SIGTERM as an exception, so that both run the same clean-up.
+
+    A :class:`KeyboardInterrupt`, not a :class:`CesmError`: nothing the user typed is wrong.
+
+    Attributes:
+        signum: the signal; the command line exits with 128 + ``signum`` (130, 143).
+        completed: outputs that were complete when it came: it arrived while they moved into
+            place, and the move finished first (:mod:`model_core.staged_output`).
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.completed: list[Path] = []
 
 
 class ImageReadError(CesmError):

@@ -18,6 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cesm_cli.options import output_folder
 from model_core.staged_output import StagedOutput
 from studies.analysis.ci_convention import (
     CI_METHODS,
@@ -30,7 +31,7 @@ from studies.analysis.ci_convention import (
 from studies.analysis.inputs import StudyInputs, load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
 from studies.analysis.pipeline import run_analysis
-from studies.analysis.report import write_report
+from studies.analysis.report import REPORT_HTML, REPORT_PDF, write_report
 from studies.analysis.report.render import key_findings, subgroup_notes
 from studies.analysis.settings import (
     MAX_BOOTSTRAP_REPLICATES,
@@ -38,10 +39,11 @@ from studies.analysis.settings import (
     AnalysisSettings,
 )
 from studies.analysis.subgroups import default_subgroup_columns, parse_bins
-from studies.analysis.tables import build_tables, write_tables
+from studies.analysis.tables import TABLE_TITLES, build_tables, write_tables
 from studies.errors import AnalysisInputError
 
 NAME = "analyze"
+RESULTS_FILE = "results.json"
 HELP = "Analyse a reader study: results.json, CSV tables and a self-contained report.html."
 
 
@@ -129,7 +131,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pdf", action="store_true", help="also write the report itself as report.pdf"
     )
-    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument("--out", required=True, type=output_folder, help="output folder")
 
 
 def _ci_convention(text: str) -> CiConvention:
@@ -234,9 +236,16 @@ def _study_inputs(url: str, subgroup_columns: tuple[str, ...]) -> StudyInputs:
         store.close()
 
 
+def _output_names(pdf: bool) -> set[str]:
+    """Every name ``analyze`` may write (each table may be left out when empty), checked
+    against ``--out`` before any work."""
+    names = {RESULTS_FILE, REPORT_HTML, *(f"{table}.csv" for table in TABLE_TITLES)}
+    return names | {REPORT_PDF} if pdf else names
+
+
 def run(args: argparse.Namespace) -> int:
     """Validate, analyse, write everything into ``--out``; 0 on success."""
-    output = StagedOutput(args.out, "analyze")  # checks --out before any work
+    output = StagedOutput(args.out, NAME, names=_output_names(args.pdf))  # before any work
     if (args.study is None) == (args.reads is None or args.manifest is None):
         raise AnalysisInputError("give --reads and --manifest (and --model-scores), or --study")
     chosen = () if args.subgroup is None else tuple(dict.fromkeys(args.subgroup))
@@ -259,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_analysis(inputs, settings)
 
     with output as staging:
-        (staging / "results.json").write_text(result.to_json() + "\n", encoding="utf-8")
+        (staging / RESULTS_FILE).write_text(result.to_json() + "\n", encoding="utf-8")
         write_tables(build_tables(result), staging)
         write_report(result, inputs, staging, pdf=args.pdf)
 

@@ -6,20 +6,25 @@ manifest, writes what the classifier will see for one lesion, simulates a five-r
 unaided and aided sessions on the cohort, and runs the bundled analysis with its HTML report.
 
 Each step is the corresponding ``cesm-reader`` subcommand, run in-process, so the demo exercises
-exactly what users run. Everything goes under ``--out``; a previous demo there is replaced, but a
-folder that is not a demo output is refused.
+exactly what users run. Every argument is checked before the first step. Everything goes under
+``--out``; a previous demo there is replaced, but a folder that is not a demo output is refused.
+A step's error stops the demo with that error; Ctrl-C or SIGTERM stop it as they stop the step.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
+from cesm_cli.options import output_folder
 from model_core.errors import CesmError, OutputError
 from model_core.manifest import load_manifest
-from model_core.staged_output import check_destination
+from model_core.staged_output import StagedOutput
 from model_core.vocabulary import MALIGNANT
+from studies.simulation.cohort.cohort import CohortSettings
+from studies.simulation.reader_study import check_study_size
 
 HELP = (
     "Run the embedded demo: synthetic CESM cohort, validation, preprocessing of one lesion, "
@@ -27,6 +32,7 @@ HELP = (
 )
 
 #: Written into the output folder so that a later demo may replace it, and nothing else.
+NAME = "demo"
 MARKER_FILE = "cesm-demo.json"
 DEMO_SEED = 2023
 
@@ -34,7 +40,10 @@ DEMO_SEED = 2023
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the command's options."""
     parser.add_argument(
-        "--out", type=Path, default=Path("demo_output"), help="output folder (default demo_output)"
+        "--out",
+        type=output_folder,
+        default=Path("demo_output"),
+        help="output folder (default demo_output)",
     )
     parser.add_argument(
         "--cases", type=int, default=30, help="cases in the synthetic cohort (default 30)"
@@ -48,20 +57,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--readers", type=int, default=5, help="simulated readers (default 5)")
 
 
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Refuse what a later step would refuse, before the first step runs."""
+    if args.cases < 10:
+        raise CesmError(f"--cases {args.cases}: the demo study needs at least 10 cases")
+    CohortSettings(cases=args.cases, seed=DEMO_SEED, size=args.size).validate()
+    check_study_size(args.readers, args.cases)
+
+
 def _prepare_output(out: Path) -> None:
     """Create ``out`` or reuse a previous demo's; refuse any other non-empty folder.
 
     Nothing is deleted here: each step replaces only what its own earlier run wrote, so files
-    a user added to a demo folder survive a rerun.
+    a user added to a demo folder survive a rerun. The marker is written like any output
+    (staged, recorded, never through a symbolic link).
     """
-    check_destination(out)
-    if out.exists() and any(out.iterdir()) and not (out / MARKER_FILE).is_file():
+    output = StagedOutput(out, NAME, names={MARKER_FILE})
+    marker = output.out / MARKER_FILE
+    if output.out.is_dir() and any(output.out.iterdir()) and not os.path.lexists(marker):
         raise OutputError(
-            f"--out {out}: folder is not empty and is not a previous demo output "
+            f"--out {output.out}: folder is not empty and is not a previous demo output "
             f"(no {MARKER_FILE}); choose another folder"
         )
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MARKER_FILE).write_text(json.dumps({"generator": "cesm-reader demo"}) + "\n")
+    with output as staging:
+        (staging / MARKER_FILE).write_text(json.dumps({"generator": "cesm-reader demo"}) + "\n")
 
 
 def _first_malignant_case(manifest: Path) -> str:
@@ -71,18 +90,21 @@ def _first_malignant_case(manifest: Path) -> str:
 
 
 def _step(title: str, *argv: str) -> None:
-    from cesm_cli.main import main  # the dispatcher imports this module: import it late
+    """Run one command as a step; its error stops the demo, its interrupt goes on up."""
+    from cesm_cli.main import run_command  # the dispatcher imports this module: import it late
 
     print(f"\n== {title}\n$ cesm-reader {' '.join(argv)}", flush=True)
-    status = main(list(argv))
+    try:
+        status = run_command(argv)
+    except CesmError as error:
+        raise CesmError(f"step '{title}' failed: cesm-reader {argv[0]}: {error}") from None
     if status != 0:
-        raise CesmError(f"demo step failed ({title}): cesm-reader {argv[0]} exited {status}")
+        raise CesmError(f"step '{title}' failed: cesm-reader {argv[0]} exited {status}")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run every step; 0 when all succeeded."""
-    if args.cases < 10:
-        raise CesmError(f"--cases {args.cases}: the demo study needs at least 10 cases")
+    _check_arguments(args)
     out: Path = args.out
     _prepare_output(out)
     cohort, study, analysis = out / "cohort", out / "study", out / "analysis"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cesm_cli.options import output_folder
 from cesm_cli.progress import ProgressBar
 
 NAME = "import"
@@ -33,6 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cdd.add_argument(
         "--out",
         required=True,
+        type=output_folder,
         help="folder to create (must not exist, be empty, or hold an earlier import)",
     )
     cdd.add_argument(

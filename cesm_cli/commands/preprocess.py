@@ -2,16 +2,17 @@
 
 The output is the 3-channel input of Mao et al. (R = low energy, G = recombined, B = mask),
 as an 8-bit RGB PNG to look at, or as a uint8 NumPy array of shape (size, size, 3) to feed a
-model or compare bit for bit. Every argument is checked and the case is preprocessed before
-anything is written, and the file is written to a temporary name in the target folder and then
-renamed, so that an error never leaves a partial or stale output behind.
+model or compare bit for bit. Every argument and the destination are checked and the case is
+preprocessed before anything is written; the file is staged beside its destination and renamed
+into place (:mod:`model_core.staged_output`), so that an error never leaves a partial output
+behind. An existing file is replaced only if ``preprocess`` wrote it (its folder's record says
+so), or with ``--overwrite``.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 from PIL import Image
@@ -21,7 +22,7 @@ from cesm_cli.options import add_data_root
 from model_core.errors import CesmError
 from model_core.manifest import load_case, load_manifest
 from model_core.preprocessing import BACKBONE_INPUT_SIZE, PreprocessedInput, preprocess_case
-from model_core.staged_output import check_destination, write_file_atomically
+from model_core.staged_output import StagedOutput
 
 NAME = "preprocess"
 HELP = "Write the classifier's input for one case (R=low energy, G=recombined, B=mask) as PNG/NPY."
@@ -61,36 +62,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE.png|FILE.npy",
         help="output file; .png (RGB, 8 bit) or .npy (uint8 array)",
     )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace --out even if this tool did not write it (its own earlier output is "
+        "replaced without)",
+    )
     add_data_root(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     """Load the case, preprocess it, write the output atomically; 0 on success."""
-    out: Path = args.out
-    check_destination(out, is_file=True)  # before any work
+    output = StagedOutput.for_file(args.out, NAME, overwrite=args.overwrite)  # before any work
     manifest = load_manifest(manifest_path(args), data_root=args.data_root)
     case = load_case(manifest, args.case_id)
     result = preprocess_case(case, args.backbone)
-    write_input(result, out)
-    print(f"wrote {out}: {result.summary()}")
+    with output as staging:
+        write_input(result, staging / args.out.name)
+    print(f"wrote {args.out}: {result.summary()}")
     return 0
 
 
 def write_input(result: PreprocessedInput, path: Path) -> None:
-    """Write ``result.image`` to ``path`` (.png or .npy), atomically (temp file + rename).
+    """Write ``result.image`` to ``path`` (.png or .npy).
 
     Raises:
-        CesmError: for an unknown extension or when the file cannot be written.
+        CesmError: for an unknown extension.
     """
     suffix = path.suffix.lower()
     if suffix not in OUTPUT_FORMATS:
         raise CesmError(f"--out {path}: unknown output extension {suffix!r}")
     image = np.ascontiguousarray(result.image)
 
-    def write(stream: BinaryIO) -> None:
+    with path.open("wb") as stream:
         if suffix == ".png":
             Image.fromarray(image).save(stream, format="PNG")
         else:
             np.save(stream, image, allow_pickle=False)
-
-    write_file_atomically(path, write)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cesm_cli.options import output_folder
 from model_core.staged_output import StagedOutput
-from studies.simulation.reader_study import simulate_from_manifest
+from studies.simulation.reader_study import STUDY_FILES, simulate_from_manifest
 
 NAME = "simulate-reads"
 HELP = "Simulate a reader study (reads.csv + model_scores.csv) on a manifest's labelled cases."
@@ -28,12 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--readers", type=int, default=5, help="number of readers (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--study-id", default="SIM", help="study_id written to every read")
-    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument("--out", required=True, type=output_folder, help="output folder")
 
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write ``reads.csv`` and ``model_scores.csv``; 0 on success."""
-    output = StagedOutput(args.out, "simulate-reads")  # checks --out before any work
+    output = StagedOutput(args.out, NAME, names=STUDY_FILES)  # checks --out before any work
     study = simulate_from_manifest(
         args.manifest, n_readers=args.readers, seed=args.seed, study_id=args.study_id
     )

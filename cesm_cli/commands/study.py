@@ -26,6 +26,8 @@ import secrets
 import sys
 from pathlib import Path
 
+from cesm_cli.options import output_folder
+
 NAME = "study"
 HELP = "Create, simulate, follow, export and verify a reader study's store."
 DEFAULT_DB = "sqlite:///study.db"
@@ -72,7 +74,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     pin = action("set-pin", "give a reader a new PIN (printed once)")
     pin.add_argument("reader", metavar="READER")
     export = action("export", "reads, model scores, iMRMC and RJafroc files")
-    export.add_argument("--out", required=True, type=Path, help="output folder")
+    export.add_argument("--out", required=True, type=output_folder, help="output folder")
     action("verify", "check the audit chain, every decision and every image file")
     action("upgrade", "migrate the store to this version's schema")
 

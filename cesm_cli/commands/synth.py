@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cesm_cli.options import output_folder
 from studies.simulation.cohort.acquisition import CENTERS, SIZES
 from studies.simulation.cohort.cohort import (
     DEFAULT_MALIGNANT_FRACTION,
@@ -21,6 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         required=True,
+        type=output_folder,
         help="cohort folder to create (must not exist, "
         "be empty, or be a previous synth output with --overwrite)",
     )

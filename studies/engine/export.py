@@ -121,7 +121,11 @@ def export_study(
     no reader read).
     """
     clock = clock or SystemClock()
-    output = StagedOutput(out, "study export")
+    output = StagedOutput(
+        out,
+        "study export",
+        names=("reads.csv", "model_scores.csv", "reads.imrmc", "reads_rjafroc.xlsx", "export.json"),
+    )
     exported = collect_export(store)
     notes: list[str] = []
     if exported.unread:

@@ -47,6 +47,10 @@ from model_core.vocabulary import (
 from studies.errors import SynthesisError
 
 N_FOLDS = 5
+READS_FILE = "reads.csv"
+SCORES_FILE = "model_scores.csv"
+#: What :meth:`SimulatedStudy.write` writes.
+STUDY_FILES: tuple[str, ...] = (READS_FILE, SCORES_FILE)
 #: Most reads of a simulated study, far above any real reader study (Mao et al.: 6 readers × 146
 #: cases × 2), so that a mistyped number fails at once instead of running out of memory.
 MAX_READS = 5_000_000
@@ -89,8 +93,8 @@ class SimulatedStudy:
         """Write ``reads.csv`` and ``model_scores.csv`` into ``directory``; returns both paths."""
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        reads_path = write_reads(self.reads, folder / "reads.csv")
-        scores_path = write_scores(self.model_scores, folder / "model_scores.csv")
+        reads_path = write_reads(self.reads, folder / READS_FILE)
+        scores_path = write_scores(self.model_scores, folder / SCORES_FILE)
         return reads_path, scores_path
 
 
@@ -112,6 +116,22 @@ def _check_truth(truth: np.ndarray) -> np.ndarray:
     if not np.all(np.isin(labels, (0, 1))):
         raise SynthesisError("truth must contain only 0 (benign) and 1 (malignant)")
     return labels.astype(int)
+
+
+def check_study_size(n_readers: int, n_cases: int) -> None:
+    """Refuse a number of readers outside 1–:data:`MAX_READERS`, or more than
+    :data:`MAX_READS` reads, before any work (the demo checks its arguments with it).
+
+    Raises:
+        SynthesisError: naming the number refused.
+    """
+    if not 1 <= n_readers <= MAX_READERS:
+        raise SynthesisError(f"readers: must be between 1 and {MAX_READERS}, got {n_readers}")
+    if n_readers * n_cases * len(SESSIONS) > MAX_READS:
+        raise SynthesisError(
+            f"{n_readers} readers × {n_cases} cases × {len(SESSIONS)} sessions is more than the "
+            f"{MAX_READS:,} reads a simulated study may have"
+        )
 
 
 def simulate_reader_study(
@@ -150,13 +170,7 @@ def simulate_reader_study(
     ids = [f"C{i + 1:04d}" for i in range(n_cases)] if case_ids is None else list(case_ids)
     if len(ids) != n_cases or len(set(ids)) != n_cases:
         raise SynthesisError(f"need {n_cases} unique case ids, got {len(set(ids))} unique")
-    if not 1 <= n_readers <= MAX_READERS:
-        raise SynthesisError(f"readers: must be between 1 and {MAX_READERS}, got {n_readers}")
-    if n_readers * n_cases * len(SESSIONS) > MAX_READS:
-        raise SynthesisError(
-            f"{n_readers} readers × {n_cases} cases × {len(SESSIONS)} sessions is more than the "
-            f"{MAX_READS:,} reads a simulated study may have"
-        )
+    check_study_size(n_readers, n_cases)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SynthesisError(f"seed: must be a whole number ≥ 0, got {seed!r}")
     rng = np.random.default_rng(seed)

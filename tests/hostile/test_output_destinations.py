@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cdd_cesm_files import write_standard_dataset
@@ -20,15 +21,18 @@ from cdd_cesm_files import write_standard_dataset
 from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
 
-def _listing(root: Path) -> dict[str, bytes | None]:
-    """Every path under ``root`` with its content (``None`` for folders)."""
+def _listing(root: Path) -> dict[str, bytes | str | None]:
+    """Every path under ``root`` with its content (``None`` for folders, the target for a
+    symbolic link)."""
     return {
-        str(path.relative_to(root)): (None if path.is_dir() else path.read_bytes())
+        str(path.relative_to(root)): (
+            os.readlink(path) if path.is_symlink() else None if path.is_dir() else path.read_bytes()
+        )
         for path in sorted(root.rglob("*"))
     }
 
 
-def _cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(*argv: str, cwd: Path | None = None, **options: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "cesm_cli", *argv],
         capture_output=True,
@@ -37,6 +41,7 @@ def _cli(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
         check=False,
         cwd=cwd,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        **options,
     )
 
 
@@ -71,18 +76,22 @@ def _commands(study: StudyFiles, out: Path) -> dict[str, list[str]]:
 COMMANDS = ["synth", "simulate-reads", "analyze", "import"]
 
 
+def _with_out(argv: list[str], out: str) -> list[str]:
+    changed = list(argv)
+    changed[changed.index("--out") + 1] = out
+    return changed
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_an_out_inside_a_read_only_folder_is_refused(
-    study: StudyFiles, tmp_path: Path, command: str
+    study: StudyFiles, tmp_path: Path, command: str, as_ordinary_user: dict[str, Any]
 ) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders; see the read-only file system test")
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o555)
     try:
         before = _listing(tmp_path)
-        result = _cli(*_commands(study, locked / "out")[command])
+        result = _cli(*_commands(study, locked / "out")[command], **as_ordinary_user)
         assert result.returncode == 2, result.stderr
         assert f"cannot write in {locked}" in result.stderr
         assert _listing(tmp_path) == before
@@ -110,12 +119,11 @@ def test_an_out_below_a_file_is_refused(study: StudyFiles, tmp_path: Path, comma
     assert _listing(tmp_path) == before
 
 
-@pytest.mark.parametrize("out", [".", ""])
-def test_synth_into_the_current_empty_folder(tmp_path: Path, out: str) -> None:
-    """``--out .`` (or an empty ``--out``) is the current folder, used like any other."""
+def test_synth_into_the_current_empty_folder(tmp_path: Path) -> None:
+    """``--out .`` is the current folder, used like any other."""
     here = tmp_path / "here"
     here.mkdir()
-    result = _cli("synth", "--out", out, "--cases", "1", "--seed", "1", "--size", "small", cwd=here)
+    result = _cli("synth", "--out", ".", "--cases", "1", "--seed", "1", "--size", "small", cwd=here)
     assert result.returncode == 0, result.stderr
     assert (here / "manifest.csv").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]  # nothing beside it
@@ -158,13 +166,75 @@ def test_sigterm_during_synth_leaves_no_staging(tmp_path: Path) -> None:
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:  # wait until the staging folder holds a case
-        staged = list(tmp_path.glob(".cesm-reader-staging-*/cases/*"))
+        staged = list(tmp_path.glob(".cesm-reader-staging-*/out/cases/*"))
         if staged:
             break
         time.sleep(0.1)
     assert staged, "synth never started writing"
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr
-    assert "interrupted" in stderr
+    assert process.returncode == 143, stderr  # 128 + SIGTERM, as a shell reports it
+    assert "interrupted; nothing half-written was left behind" in stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "demo", "study export"])
+def test_an_empty_out_is_refused(study: StudyFiles, tmp_path: Path, command: str) -> None:
+    """An empty ``--out`` (a variable that was not set) must not mean the current folder."""
+    here = tmp_path / "here"
+    here.mkdir()
+    argv = {
+        **{name: _with_out(argv, "") for name, argv in _commands(study, here).items()},
+        "demo": ["demo", "--out", ""],
+        "study export": ["study", "export", "--out", "", "--db", "sqlite:///none.db"],
+    }[command]
+    result = _cli(*argv, cwd=here)
+    assert result.returncode == 2, result.stderr
+    assert "argument --out: give a folder; '.' for the current one" in result.stderr
+    assert list(here.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_broken_symbolic_link_as_out_is_named_as_such(
+    study: StudyFiles, tmp_path: Path, command: str
+) -> None:
+    out = tmp_path / "out"
+    out.symlink_to(tmp_path / "unmounted-disk")
+    before = _listing(tmp_path)
+    result = _cli(*_commands(study, out)[command])
+    assert result.returncode == 2, result.stderr
+    assert f"--out {out}: is a broken symbolic link (to {tmp_path / 'unmounted-disk'})" in (
+        result.stderr
+    )
+    assert _listing(tmp_path) == before
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "missing_input"),
+    [("analyze", "results.json", "--reads"), ("simulate-reads", "reads.csv", "--manifest")],
+)
+def test_a_name_conflict_is_refused_before_the_inputs_are_read(
+    study: StudyFiles, tmp_path: Path, command: str, name: str, missing_input: str
+) -> None:
+    """A user's file where the command will write is refused first, before any work (not
+    after an ``analyze --bootstrap 20000`` has run)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).write_text("the user's own\n", encoding="utf-8")
+    argv = _commands(study, out)[command]
+    missing = tmp_path / "missing.csv"
+    argv[argv.index(missing_input) + 1] = str(missing)
+    result = _cli(*argv)
+    assert result.returncode == 2, result.stderr
+    assert f"would replace files this tool did not write: {name};" in result.stderr
+    assert str(missing) not in result.stderr
+    assert (out / name).read_text(encoding="utf-8") == "the user's own\n"
+
+
+def test_analyze_leaves_a_pdf_it_will_not_write_alone(study: StudyFiles, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"%PDF the coordinator's own")
+    result = _cli(*_commands(study, out)["analyze"])  # no --pdf
+    assert result.returncode == 0, result.stderr
+    assert (out / "report.pdf").read_bytes() == b"%PDF the coordinator's own"

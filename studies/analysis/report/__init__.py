@@ -5,6 +5,6 @@ ROC with reader operating points, precision–recall, confusion matrices, kappa 
 :mod:`.render` assembles them with the tables of :mod:`studies.analysis.tables`.
 """
 
-from studies.analysis.report.render import render_html, write_report
+from studies.analysis.report.render import REPORT_HTML, REPORT_PDF, render_html, write_report
 
-__all__ = ["render_html", "write_report"]
+__all__ = ["REPORT_HTML", "REPORT_PDF", "render_html", "write_report"]

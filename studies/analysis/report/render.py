@@ -305,6 +305,11 @@ def write_pdf(html: str, path: str | Path) -> Path:
     return Path(path)
 
 
+#: The report's files: the HTML page, and the figures as PDF when asked for.
+REPORT_HTML = "report.html"
+REPORT_PDF = "report.pdf"
+
+
 def write_report(
     result: AnalysisResult, inputs: StudyInputs, directory: str | Path, *, pdf: bool = False
 ) -> list[Path]:
@@ -312,9 +317,9 @@ def write_report(
     folder = Path(directory)
     figures = build_figures(result, inputs)
     html = render_html(result, inputs, figures)
-    html_path = folder / "report.html"
+    html_path = folder / REPORT_HTML
     html_path.write_text(html, encoding="utf-8")
     paths = [html_path]
     if pdf:
-        paths.append(write_pdf(html, folder / "report.pdf"))
+        paths.append(write_pdf(html, folder / REPORT_PDF))
     return paths

@@ -35,7 +35,7 @@ from typing import Any
 
 from model_core.manifest import write_manifest
 from model_core.provenance import software_versions
-from model_core.staged_output import StagedOutput
+from model_core.staged_output import StagedOutput, nearest_existing
 from model_core.vocabulary import CC, MALIGNANT
 from studies.errors import SynthesisError
 from studies.simulation.cohort.acquisition import CENTERS, SIZES, acquisition_profile
@@ -153,8 +153,7 @@ def _check_free_space(settings: CohortSettings, out: Path) -> None:
     profile = acquisition_profile(settings.center, settings.size)
     # two 16-bit images per case; masks compress to almost nothing
     needed = settings.cases * 2 * profile.rows * profile.columns * 2
-    folder = out if out.exists() else next(p for p in out.absolute().parents if p.exists())
-    free = shutil.disk_usage(folder).free
+    free = shutil.disk_usage(nearest_existing(out)).free
     if needed > free:
         raise SynthesisError(
             f"--out {out}: {settings.cases} {settings.size} cases need about "
@@ -265,7 +264,7 @@ def synthesize_cohort(
         replace_hint="pass --overwrite to replace it",
         exclusive=True,
     )
-    _check_free_space(settings, out)
+    _check_free_space(settings, output.out)
     with output as staging:
         n_cases, malignant, generation, writing = _build(settings, staging, progress)
     return CohortResult(

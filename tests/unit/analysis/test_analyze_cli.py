@@ -166,7 +166,8 @@ def test_a_file_the_tool_did_not_write_is_never_replaced(
     out.mkdir()
     (out / name).write_text("the coordinator's own file", encoding="utf-8")
     assert _analyze(study, out, "--pdf") == 2
-    assert f"move them away or choose another folder: {name}" in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert f"would replace files this tool did not write: {name}; move them away" in message
     assert _siblings(out) == [name]
     assert (out / name).read_text(encoding="utf-8") == "the coordinator's own file"
 

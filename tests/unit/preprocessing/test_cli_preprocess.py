@@ -13,6 +13,7 @@ from PIL import Image
 from cesm_cli.main import main
 from model_core.manifest import load_case, load_manifest
 from model_core.preprocessing import preprocess_arrays, preprocess_case
+from model_core.staged_output import RECORD_FILE
 
 ROW_SPACING, COL_SPACING = 0.1, 0.15  # anisotropic, so that a swapped axis shows
 ITK_SPACING = (COL_SPACING, ROW_SPACING)  # ITK order: x = column, y = row
@@ -65,7 +66,7 @@ def _expected(study: dict, backbone: str) -> np.ndarray:
     return from_case
 
 
-def _run(study: dict, case_id: str, backbone: str, out: Path) -> int:
+def _run(study: dict, case_id: str, backbone: str, out: Path, *options: str) -> int:
     return main(
         [
             "preprocess",
@@ -76,6 +77,7 @@ def _run(study: dict, case_id: str, backbone: str, out: Path) -> int:
             backbone,
             "--out",
             str(out),
+            *options,
         ]
     )
 
@@ -89,7 +91,8 @@ def test_png_output_is_what_the_model_sees(study: dict, backbone: str, size: int
         pixels = np.asarray(image)
     np.testing.assert_array_equal(pixels, _expected(study, backbone))
     assert "wrote" in capsys.readouterr().out
-    assert sorted(p.name for p in study["out"].iterdir()) == ["c1.png"]  # no temp file left
+    # no temporary file left; the record says preprocess wrote c1.png
+    assert sorted(p.name for p in study["out"].iterdir()) == [RECORD_FILE, "c1.png"]
 
 
 @pytest.mark.parametrize(("backbone", "size"), [("resnet50", 224), ("xception", 299)])
@@ -113,7 +116,7 @@ def test_errors_write_nothing_and_keep_an_existing_output(
     out.parent.mkdir()
     out.write_bytes(b"previous result")
     before = _snapshot(tmp_path)
-    assert _run(study, case_id, "xception", out) == 2
+    assert _run(study, case_id, "xception", out, "--overwrite") == 2
     error = capsys.readouterr().err
     assert "cesm-reader preprocess: error:" in error and message in error
     assert "Traceback" not in error
