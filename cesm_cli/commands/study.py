@@ -8,6 +8,7 @@
 * ``study override-washout READER --reason TEXT [--db URL]`` — open a second session early;
 * ``study add-reader READER --name NAME [--years N] [--db URL]`` — enrol a reader mid-study;
 * ``study set-pin READER [--db URL]`` — a new PIN, shown once;
+* ``study set-password [--db URL]`` — the coordinator's password (for the dashboard's login);
 * ``study export --out DIR [--db URL]`` — reads, model scores, iMRMC and RJafroc files;
 * ``study verify [--db URL]`` — the audit chain, every decision's event, every image's checksum;
 * ``study upgrade [--db URL]`` — migrate a store to this version's schema.
@@ -71,6 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add.add_argument("reader", metavar="READER")
     add.add_argument("--name", required=True, help="the name shown at login")
     add.add_argument("--years", type=int, default=0, help="years of experience")
+    action("set-password", "set the coordinator's password (read from the terminal or stdin)")
     pin = action("set-pin", "give a reader a new PIN (printed once)")
     pin.add_argument("reader", metavar="READER")
     export = action("export", "reads, model scores, iMRMC and RJafroc files")
@@ -191,6 +193,24 @@ def _add_reader(store, args: argparse.Namespace) -> int:  # type: ignore[no-unty
     return 0
 
 
+def _set_password(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    import getpass
+
+    from studies.engine.coordinator_api import set_coordinator_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("coordinator password (8 characters or more): ")
+        if getpass.getpass("again: ") != password:
+            from model_core.errors import CesmError
+
+            raise CesmError("the two passwords differ; nothing was changed")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    set_coordinator_password(store, password)
+    print("coordinator password set (stored only as a salted hash)")
+    return 0
+
+
 def _set_pin(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     from studies.engine.coordinator_api import set_pin
 
@@ -224,6 +244,7 @@ _ACTIONS = {
     "status": _status,
     "override-washout": _override,
     "add-reader": _add_reader,
+    "set-password": _set_password,
     "set-pin": _set_pin,
     "export": _export,
     "verify": _verify,

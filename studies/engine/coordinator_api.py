@@ -6,6 +6,7 @@ reader's submitted answer in place — a correction adds a new version and keeps
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -16,8 +17,14 @@ from model_core.vocabulary import canonical_bi_rads
 from studies.engine.clock import Clock, SystemClock
 from studies.engine.definition import is_valid_id, parse_study_definition
 from studies.engine.designs import SEQUENTIAL
-from studies.engine.pins import check_pin, hash_secret
-from studies.engine.reader_api import Answer, ReaderError, _only_study, check_answer
+from studies.engine.pins import check_password, check_pin, hash_secret, verify_secret
+from studies.engine.reader_api import (
+    Answer,
+    LoginError,
+    ReaderError,
+    _only_study,
+    check_answer,
+)
 from studies.engine.session_state import SessionState, washout_opens_at
 from studies.engine.study_init import add_reader_rows, reader_plans
 from studies.store.audit import append_decision_event, append_event
@@ -355,3 +362,37 @@ def add_reader(
             reader_plans(definition, scored, reader_id),
             now,
         )
+
+
+def set_coordinator_password(store: Store, password: str, *, clock: Clock | None = None) -> None:
+    """Set the coordinator's password (at least 8 characters; stored as a salted scrypt hash)."""
+    check_password(password)
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        study.coordinator_password_hash = hash_secret(password)
+        append_event(session, study.id, "coordinator", "pin_set", {"coordinator": True}, now)
+
+
+def check_coordinator(store: Store, password: str, *, clock: Clock | None = None) -> None:
+    """Let the coordinator in (the dashboard's login), audited; a wrong password is slowed down.
+
+    Raises:
+        LoginError: no password set yet (``cesm-reader study set-password``), or a wrong one.
+    """
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        stored = study.coordinator_password_hash
+        ok = stored is not None and verify_secret(password, stored)
+        kind = "login" if ok else "login_failed"
+        append_event(session, study.id, "coordinator", kind, {"coordinator": True}, now)
+    if stored is None:
+        raise LoginError("no coordinator password is set: run `cesm-reader study set-password`")
+    if not ok:
+        time.sleep(_COORDINATOR_DELAY_S)
+        raise LoginError("wrong coordinator password")
+
+
+#: Pause after a wrong coordinator password (brute force through the dashboard is slowed down).
+_COORDINATOR_DELAY_S = 1.0

@@ -240,3 +240,29 @@ def test_a_reader_added_later_changes_nobody_else_s_order(
         add_reader(store, "R3", "Again", 1, "4321")
     assert ReaderSession.login(store, "R3", "4321").sessions()[0].total == len(expected[0].items)
     store.close()
+
+
+def test_the_coordinator_password_is_hashed_and_checked(
+    cohort: Path,
+    store_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from studies.engine import coordinator_api
+    from studies.engine.coordinator_api import check_coordinator, set_coordinator_password
+    from studies.engine.pins import CredentialError
+    from studies.store.schema import StudyRow
+
+    _, store = _study(cohort, store_url)
+    with pytest.raises(LoginError, match="no coordinator password is set"):
+        check_coordinator(store, "whatever1")
+    with pytest.raises(CredentialError):
+        set_coordinator_password(store, "short")
+    set_coordinator_password(store, "correct horse")
+    with store.session(read_only=True) as session:
+        stored = session.get(StudyRow, "study-1").coordinator_password_hash
+    assert stored is not None and "correct horse" not in stored and stored.startswith("scrypt$")
+    check_coordinator(store, "correct horse")
+    monkeypatch.setattr(coordinator_api, "_COORDINATOR_DELAY_S", 0.0)  # not what is tested
+    with pytest.raises(LoginError, match="wrong coordinator password"):
+        check_coordinator(store, "wrong horse")
+    store.close()
