@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from types import FrameType, ModuleType
 
 from model_core.errors import CesmError, Interrupted
+from model_core.held_interrupts import clear_interrupts, note_interrupt, pending_interrupt
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     its clean-up short."""
     for each in _INTERRUPTS:
         signal.signal(each, signal.SIG_IGN)
+    note_interrupt(signum)  # counted even if the exception below is swallowed where it lands
     raise Interrupted(signum)
 
 
@@ -146,9 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum in _INTERRUPTS
         if signal.getsignal(signum) is not signal.SIG_IGN  # ignored by whoever started us: keep
     }
+    clear_interrupts()
     try:
         status = int(args.handler(args))
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        signum = pending_interrupt()
+        if signum is not None:  # its exception was lost on the way: the interrupt still counts
+            raise Interrupted(signum)
         return status
     except CesmError as error:
         print(f"cesm-reader {args.command}: error: {error}", file=sys.stderr)

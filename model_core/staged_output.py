@@ -54,7 +54,7 @@ from pathlib import Path
 from types import TracebackType
 
 from model_core.errors import Interrupted, OutputError
-from model_core.held_interrupts import HeldInterrupts
+from model_core.held_interrupts import HeldInterrupts, pending_interrupt
 from model_core.output_record import (
     RECORD_FILE,
     TOOL_PREFIX,
@@ -315,6 +315,10 @@ class StagedOutput:
         if kind is not None:  # the block failed or was interrupted: its exception goes on
             self._discard(staging, interrupted=issubclass(kind, KeyboardInterrupt))
             return
+        signum = pending_interrupt()
+        if signum is not None:  # an interrupt whose exception was lost: nothing is committed
+            self._discard(staging, interrupted=True)
+            raise Interrupted(signum)
         try:
             plan = self._plan(staging)
         except BaseException as failure:

@@ -6,6 +6,8 @@ import argparse
 import sys
 
 from cesm_cli.options import output_folder
+from model_core.errors import Interrupted
+from model_core.held_interrupts import pending_interrupt
 from studies.simulation.cohort.acquisition import CENTERS, SIZES
 from studies.simulation.cohort.cohort import (
     DEFAULT_MALIGNANT_FRACTION,
@@ -60,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     )
 
     def progress(done: int, total: int) -> None:
+        signum = pending_interrupt()
+        if signum is not None:  # Ctrl-C whose exception was lost: stop after this case
+            raise Interrupted(signum)
         if not args.quiet and sys.stderr.isatty():
             print(f"\r  case {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
 

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+REPORTING_CLI = Path(__file__).with_name("cli_reporting_progress.py")
 
 #: Calls ``model_core.io.<function>(path)`` and prints ``OK`` or ``<error type>: <message>``.
 _CALL = """
@@ -139,12 +140,13 @@ def as_ordinary_user() -> dict[str, Any]:
 
 @pytest.fixture
 def start_cesm_reader() -> Callable[..., subprocess.Popen[str]]:
-    """``start_cesm_reader("synth", ...)``: ``python -m cesm_cli`` started in a child process,
-    for tests that signal it while it runs."""
+    """``start_cesm_reader("synth", ...)``: the command line started in a child process, for
+    tests that signal it while it runs; it reports each staged case on standard output
+    (``cli_reporting_progress.py``, read with ``staging_progress.wait_until_staged``)."""
 
     def start(*arguments: object, **options: Any) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-m", "cesm_cli", *(str(argument) for argument in arguments)],
+            [sys.executable, str(REPORTING_CLI), *(str(argument) for argument in arguments)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -11,12 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cdd_cesm_files import write_standard_dataset
+from staging_progress import wait_until_staged
 
 from studies.simulation.reader_study import StudyFiles, write_simulated_study
 
@@ -154,23 +155,14 @@ def test_simulate_reads_replaces_its_own_earlier_output(study: StudyFiles, tmp_p
     ]
 
 
-def test_sigterm_during_synth_leaves_no_staging(tmp_path: Path) -> None:
+def test_sigterm_during_synth_leaves_no_staging(
+    tmp_path: Path, start_cesm_reader: Callable[..., subprocess.Popen[str]]
+) -> None:
     """SIGTERM is handled as Ctrl-C: the staged cohort is removed, ``--out`` never appears."""
     out = tmp_path / "cohort"
     argv = ["synth", "--out", str(out), "--cases", "200", "--seed", "1", "--size", "full"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cesm_cli", *argv],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait until the staging folder holds a case
-        staged = list(tmp_path.glob(".cesm-reader-staging-*/out/cases/*"))
-        if staged:
-            break
-        time.sleep(0.1)
-    assert staged, "synth never started writing"
+    process = start_cesm_reader(*argv)
+    wait_until_staged(process, 1)  # the staging folder holds a case
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 143, stderr  # 128 + SIGTERM, as a shell reports it

@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -135,26 +134,27 @@ def test_event_kinds_are_those_of_the_design() -> None:
 
 
 @pytest.mark.slow
-def test_eight_processes_append_to_one_chain(store: Store, store_url: str, tmp_path: Path) -> None:
+def test_eight_processes_append_to_one_chain(store: Store, store_url: str) -> None:
     writers, per_writer = 8, 25
     _add_study(store)
-    go_file = tmp_path / "go"
     environment = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
     processes = [
         subprocess.Popen(
-            [sys.executable, str(WRITER), store_url, "S1", f"W{n}", str(per_writer), str(go_file)],
+            [sys.executable, str(WRITER), store_url, "S1", f"W{n}", str(per_writer)],
             env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for n in range(writers)
     ]
-    deadline = time.monotonic() + 240
-    while not all(Path(f"{go_file}.W{n}").exists() for n in range(writers)):
-        assert time.monotonic() < deadline, "the writers never got ready"
-        assert all(process.poll() is None for process in processes), "a writer died"
-        time.sleep(0.01)
-    go_file.touch()
+    for process in processes:  # each says "ready" once connected (a blocking read)
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    for process in processes:  # then all are let go at once
+        assert process.stdin is not None
+        process.stdin.write("go\n")
+        process.stdin.flush()
     failures = []
     for process in processes:
         _, stderr = process.communicate(timeout=300)

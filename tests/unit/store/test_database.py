@@ -6,12 +6,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from store_fixtures import (
     NO_POSTGRESQL,
@@ -237,16 +237,30 @@ def test_read_then_write_transactions_in_threads_queue_instead_of_failing(
     with create_store(_sqlite_url(tmp_path / "s.sqlite")) as store:
         errors: list[BaseException] = []
         first_has_read = threading.Event()
+        second_begins = threading.Event()
+        second = threading.local()
+
+        @event.listens_for(store.engine, "checkout")
+        def _trace(dbapi_connection: Any, record: object, proxy: object) -> None:
+            # SQLite calls the trace as a statement starts, before BEGIN IMMEDIATE waits
+            is_second = getattr(second, "is_second", False)
+
+            def note(statement: str) -> None:
+                if is_second and statement.startswith("BEGIN IMMEDIATE"):
+                    second_begins.set()
+
+            dbapi_connection.set_trace_callback(note)
 
         def increment(is_first: bool) -> None:
             try:
                 if not is_first:
+                    second.is_second = True
                     first_has_read.wait(timeout=10)
                 with store.session() as session:
                     value = session.execute(text("SELECT last_seq FROM audit_chain_head")).scalar()
                     if is_first:
                         first_has_read.set()
-                        time.sleep(0.2)
+                        second_begins.wait(timeout=10)  # the second now queues on the lock
                     session.execute(
                         text("UPDATE audit_chain_head SET last_seq = :v"), {"v": value + 1}
                     )
