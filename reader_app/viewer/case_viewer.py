@@ -30,7 +30,7 @@ Public API (stable; the reading window binds its keys to it): :meth:`~CaseViewer
 :meth:`~CaseViewer.reset_view`, :meth:`~CaseViewer.zoom_to_lesion`,
 :meth:`~CaseViewer.set_outline_visible`, :meth:`~CaseViewer.outline_visible`,
 :meth:`~CaseViewer.toggle_outline`, :meth:`~CaseViewer.toggle_magnifier`,
-:meth:`~CaseViewer.apply_window_preset`, :meth:`~CaseViewer.window`, signal
+:meth:`~CaseViewer.apply_window_preset`, :meth:`~CaseViewer.grey_window`, signal
 ``heatmap_toggled(bool)`` (only when the reader's action changes what is on screen), and
 :attr:`~CaseViewer.panels` (the two :class:`ImagePanel` objects, for tests and screenshots).
 
@@ -83,7 +83,7 @@ class WindowingViewBox(pg.ViewBox):
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
         self.setBackgroundColor("k")
 
-    def mouseDragEvent(self, ev, axis=None):  # type: ignore[no-untyped-def]  # noqa: N802
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 (pyqtgraph's name)
         if ev.button() == Qt.MouseButton.RightButton:
             ev.accept()
             delta = ev.screenPos() - ev.lastScreenPos()
@@ -130,6 +130,11 @@ class CaseViewer(QWidget):
         self.panels: tuple[ImagePanel, ImagePanel] = tuple(  # type: ignore[assignment]
             self._make_panel(title, column) for column, title in enumerate(titles)
         )
+        grid = self._graphics.ci.layout
+        for column in range(2):  # two equal views, whatever their titles' widths
+            grid.setColumnStretchFactor(column, 1)
+            grid.setColumnMinimumWidth(column, 50)
+            grid.setColumnPreferredWidth(column, 400)
         left, right = self.panels
         right.view.setXLink(left.view)
         right.view.setYLink(left.view)
@@ -354,13 +359,9 @@ class CaseViewer(QWidget):
             if panel.displayed is not None:
                 self._set_window(panel, panel.displayed.presets[name])
 
-    def window(self, panel_index: int) -> Window | None:
-        """The window of panel 0 (low energy) or 1 (recombined) now."""
+    def grey_window(self, panel_index: int) -> Window | None:
+        """The window/level of panel 0 (low energy) or 1 (recombined) now."""
         return self.panels[panel_index].window
-
-    @staticmethod
-    def preset_names() -> tuple[str, ...]:
-        return PRESET_NAMES
 
     # ----------------------------------------------------------------------------- drawing
 
