@@ -158,7 +158,7 @@ class CaseViewer(QWidget):
         self._level_timer.setSingleShot(True)
         self._level_timer.setInterval(LEVEL_SWITCH_DELAY_MS)
         self._level_timer.timeout.connect(self._update_levels)
-        left.view.sigRangeChanged.connect(self._level_timer.start)
+        left.view.sigRangeChanged.connect(lambda *_: self._level_timer.start())
         left.view.sigResized.connect(self._place_overlays)
         self._graphics.scene().sigMouseMoved.connect(self._remember_mouse)
 
