@@ -47,7 +47,7 @@ Progress = Callable[[int, int], None]
 ShouldStop = Callable[[], bool]
 
 
-class InferenceCancelled(Exception):
+class InferenceCancelled(Exception):  # noqa: N818 (a request, not an error)
     """``should_stop()`` became true: inference stopped between two batches, nothing returned."""
 
 
@@ -105,22 +105,26 @@ class ManifestPredictions:
 class EnsemblePredictor:
     """The fold models of a bundle, ready to predict preprocessed inputs.
 
+    The compiled Grad-CAM and forward functions are traced on first use (seconds for a deep
+    backbone) and reused: keep one predictor for several manifests.
+
     Args:
         bundle: a loaded bundle (:func:`~model_core.classifier.bundle.load_bundle`).
-        heatmaps: compute Grad-CAM maps (one backward pass per fold) or probabilities only.
     """
 
-    def __init__(self, bundle: ModelBundle, *, heatmaps: bool = True) -> None:
+    def __init__(self, bundle: ModelBundle) -> None:
         self.bundle = bundle
-        self.with_heatmaps = heatmaps
         self.explainers = [GradCam(model, bundle.target_layer) for model in bundle.fold_models()]
 
-    def fold_outputs(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Per-fold probabilities (folds, batch) and, with heat maps, the fold-averaged raw
-        Grad-CAM maps (batch, h, w) in [0, 1] at the target layer's resolution."""
+    def fold_outputs(
+        self, images: np.ndarray, *, heatmaps: bool = True
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per-fold probabilities (folds, batch) and, with ``heatmaps``, the fold-averaged raw
+        Grad-CAM maps (batch, h, w) in [0, 1] at the target layer's resolution (one backward
+        pass per fold; without, a forward pass only)."""
         probabilities, maps = [], []
         for explainer in self.explainers:
-            if self.with_heatmaps:
+            if heatmaps:
                 result = explainer(images)
                 probabilities.append(result.probabilities)
                 maps.append(result.maps)
@@ -129,12 +133,14 @@ class EnsemblePredictor:
         mean_map = np.mean(maps, axis=0, dtype=np.float64) if maps else None
         return np.stack(probabilities), mean_map
 
-    def predict(self, inputs: Sequence[PreprocessedInput]) -> list[CasePrediction]:
+    def predict(
+        self, inputs: Sequence[PreprocessedInput], *, heatmaps: bool = True
+    ) -> list[CasePrediction]:
         """The ensemble's prediction of each input (``case_id`` taken from the input)."""
         if not inputs:
             return []
         images = np.stack([item.image for item in inputs]).astype(np.float32)
-        fold_probabilities, maps = self.fold_outputs(images)
+        fold_probabilities, maps = self.fold_outputs(images, heatmaps=heatmaps)
         predictions = []
         for index, item in enumerate(inputs):
             per_fold = tuple(float(p) for p in fold_probabilities[:, index])
@@ -151,7 +157,7 @@ class EnsemblePredictor:
 
 
 def predict_manifest(
-    bundle: str | Path | ModelBundle,
+    bundle: str | Path | ModelBundle | EnsemblePredictor,
     manifest: str | Path,
     *,
     heatmaps: bool = True,
@@ -163,7 +169,8 @@ def predict_manifest(
     """The ensemble's prediction for every case of ``manifest`` (see the module docstring).
 
     Args:
-        bundle: a bundle folder or a loaded bundle; a folder is loaded and verified first
+        bundle: a bundle folder, a loaded bundle, or a predictor made from one (reused: no
+            new tracing); a folder is loaded and verified first
             (:class:`~model_core.classifier.bundle.BundleError` naming the file otherwise).
         manifest: the case manifest; every case needs a mask (the crop depends on it).
         heatmaps: compute Grad-CAM heat maps.
@@ -179,17 +186,21 @@ def predict_manifest(
     """
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size: expected a whole number >= 1, got {batch_size!r}")
-    loaded = bundle if isinstance(bundle, ModelBundle) else load_bundle(bundle)
+    if isinstance(bundle, EnsemblePredictor):
+        loaded, predictor = bundle.bundle, bundle
+    else:
+        loaded = bundle if isinstance(bundle, ModelBundle) else load_bundle(bundle)
+        predictor = None
     table = load_manifest(manifest, data_root=data_root)
     case_ids = list(table.case_ids)
     total = len(case_ids)
     if progress is not None:
         progress(0, total)
     _check_stop(should_stop)
-    predictor = EnsemblePredictor(loaded, heatmaps=heatmaps)
+    predictor = predictor or EnsemblePredictor(loaded)
     predictions: list[CasePrediction] = []
     for inputs in _prepared_batches(table, case_ids, loaded, batch_size, should_stop):
-        predictions.extend(predictor.predict(inputs))
+        predictions.extend(predictor.predict(inputs, heatmaps=heatmaps))
         if progress is not None:
             progress(len(predictions), total)
     return ManifestPredictions(loaded.folder, Path(manifest), tuple(predictions))
@@ -213,7 +224,9 @@ def _prepared_batches(
 ) -> Iterator[list[PreprocessedInput]]:
     """Batches of preprocessed inputs, the next one prepared in a thread meanwhile (reading
     and preprocessing release the GIL for most of their time, as TensorFlow does)."""
-    batches = [case_ids[start : start + batch_size] for start in range(0, len(case_ids), batch_size)]
+    batches = [
+        case_ids[start : start + batch_size] for start in range(0, len(case_ids), batch_size)
+    ]
 
     def prepare(ids: list[str]) -> list[PreprocessedInput]:
         return [prepare_input(manifest, case_id, bundle) for case_id in ids]
@@ -224,7 +237,9 @@ def _prepared_batches(
             for index, _ in enumerate(batches):
                 _check_stop(should_stop)
                 current = pending.result() if pending is not None else prepare(batches[index])
-                pending = pool.submit(prepare, batches[index + 1]) if index + 1 < len(batches) else None
+                pending = (
+                    pool.submit(prepare, batches[index + 1]) if index + 1 < len(batches) else None
+                )
                 yield current
         finally:
             if pending is not None:

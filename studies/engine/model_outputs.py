@@ -33,7 +33,7 @@ from model_core.staged_output import StagedOutput
 COMMAND = "predict"
 
 
-class PrecomputeCancelled(Exception):
+class PrecomputeCancelled(Exception):  # noqa: N818 (a request, not an error)
     """The run was cancelled; nothing was written and the destination is as it was."""
 
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
-
-from model_core.classifier.gradcam import GradCam, GradCamError, sigmoid  # noqa: E402
+from model_core.classifier.gradcam import GradCam, GradCamError, sigmoid
 
 SIZE = 32
 
