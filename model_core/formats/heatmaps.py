@@ -202,14 +202,24 @@ def read_heatmaps(
             continue
         entries[case_id] = HeatmapEntry(case_id, crop_map, placement, source_shape)  # type: ignore[arg-type]
     if case_ids is not None:
-        wanted = list(dict.fromkeys(case_ids))
-        missing = [case_id for case_id in wanted if case_id not in ids]
-        unknown = [case_id for case_id in dict.fromkeys(ids) if case_id not in set(wanted)]
-        problems.extend(f"{name}: case {c!r}: no heat map for this case" for c in missing)
-        problems.extend(f"{name}: case {c!r}: the case is not in {known_as}" for c in unknown)
+        problems.extend(case_set_problems(name, ids, case_ids, known_as))
     if problems:
         raise HeatmapFileError(problems)
     return entries
+
+
+def case_set_problems(
+    name: str, held: Collection[str], case_ids: Collection[str], known_as: str = "the manifest"
+) -> list[str]:
+    """A file ``name`` holding heat maps of ``held`` must hold exactly ``case_ids``: one problem
+    per case missing and per case not among them (``known_as`` names where they come from)."""
+    wanted = list(dict.fromkeys(case_ids))
+    expected = set(wanted)
+    missing = [case_id for case_id in wanted if case_id not in set(held)]
+    unknown = [case_id for case_id in dict.fromkeys(held) if case_id not in expected]
+    return [f"{name}: case {c!r}: no heat map for this case" for c in missing] + [
+        f"{name}: case {c!r}: the case is not in {known_as}" for c in unknown
+    ]
 
 
 def full_extent_heatmap(entry: HeatmapEntry, max_side: int = FULL_EXTENT_MAX_SIDE) -> np.ndarray:

@@ -17,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from model_core.classifier.bundle import ModelBundle
 from model_core.classifier.inference import (
     DEFAULT_BATCH_SIZE,
     HEATMAPS_FILE,
     SCORES_FILE,
+    EnsemblePredictor,
     InferenceCancelled,
     Progress,
     ShouldStop,
@@ -52,7 +54,7 @@ class ModelOutputFiles:
 
 
 def precompute_model_outputs(
-    bundle: Path,
+    bundle: Path | ModelBundle | EnsemblePredictor,
     manifest: Path,
     out: Path,
     *,
@@ -66,7 +68,8 @@ def precompute_model_outputs(
     ``out/heatmaps.npz``.
 
     Args:
-        bundle: the model bundle's folder (verified before any case is read).
+        bundle: the model bundle's folder (verified before any case is read), or a loaded
+            bundle or predictor (whose compiled models are then reused).
         manifest: the case manifest (every case needs its mask).
         out: the destination folder (created when missing).
         progress: called with (cases done, cases in all) after every batch.

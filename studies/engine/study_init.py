@@ -26,7 +26,12 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
 from model_core.errors import CesmError
-from model_core.formats.heatmaps import HeatmapFileError, full_extent_heatmap, read_heatmaps
+from model_core.formats.heatmaps import (
+    HeatmapFileError,
+    case_set_problems,
+    full_extent_heatmap,
+    read_heatmaps,
+)
 from model_core.formats.problems import ProblemCollector
 from model_core.formats.scores import read_scores
 from model_core.io import read_image
@@ -134,12 +139,17 @@ def _heatmaps_file(path: Path, manifest: Manifest, problems: list[str]) -> dict[
     """The full-extent maps of a ``heatmaps.npz`` (``cesm-reader predict``'s), each checked to
     have been computed on this case's image size, so that it cannot overlay another image."""
     try:
-        entries = read_heatmaps(path, case_ids=manifest.case_ids, known_as=str(manifest.path))
+        entries = read_heatmaps(path)
     except HeatmapFileError as error:
         problems.extend(error.problems)
         return {}
+    problems.extend(
+        case_set_problems(str(path), list(entries), manifest.case_ids, str(manifest.path))
+    )
     heatmaps = {}
     for case_id, entry in entries.items():
+        if case_id not in manifest.case_ids:
+            continue
         row = manifest.row(case_id)
         try:
             shape = read_image(row.low_energy, confine_to=manifest.data_root).pixels.shape
