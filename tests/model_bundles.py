@@ -39,21 +39,26 @@ def metadata(folds: int) -> dict[str, Any]:
 def tiny_bundle(tmp_path_factory: Any, folds: int = 2) -> Path:
     """The folder of a ``folds``-fold tiny bundle (built on first use in the session)."""
     if folds not in _BUILT:
-        import keras
-
-        from model_core.classifier.architectures import build_model
-        from model_core.classifier.bundle import write_bundle
-
-        models = []
-        for k in range(folds):
-            keras.utils.set_random_seed(11 + k)
-            models.append(
-                build_model(BACKBONE, cbam=True, input_size=INPUT_SIZE, weights=None, dropout=0.5)
-            )
         folder = tmp_path_factory.mktemp("bundles") / f"tiny_{folds}_folds"
-        write_bundle(folder, models, metadata(folds))
-        _BUILT[folds] = folder
+        _BUILT[folds] = write_tiny_bundle(folder, folds)
     return _BUILT[folds]
+
+
+def write_tiny_bundle(folder: Path, folds: int, input_size: int = INPUT_SIZE) -> Path:
+    """Write an untrained CBAM-Xception bundle of ``folds`` folds into ``folder`` (new)."""
+    import keras
+
+    from model_core.classifier.architectures import build_model
+    from model_core.classifier.bundle import write_bundle
+
+    models = []
+    for k in range(folds):
+        keras.utils.set_random_seed(11 + k)
+        models.append(
+            build_model(BACKBONE, cbam=True, input_size=input_size, weights=None, dropout=0.5)
+        )
+    write_bundle(folder, models, {**metadata(folds), "input_size": input_size})
+    return folder
 
 
 def bundle_copy(bundle: Path, folder: Path) -> Path:
