@@ -130,7 +130,7 @@ class EnsemblePredictor:
                 maps.append(result.maps)
             else:
                 probabilities.append(sigmoid(explainer.logits(images)))
-        mean_map = np.mean(maps, axis=0, dtype=np.float64) if maps else None
+        mean_map = np.stack(maps).mean(axis=0, dtype=np.float64) if maps else None
         return np.stack(probabilities), mean_map
 
     def predict(
