@@ -234,7 +234,7 @@ def _prepared_batches(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cesm-inputs") as pool:
         pending: Future[list[PreprocessedInput]] | None = None
         try:
-            for index, _ in enumerate(batches):
+            for index in range(len(batches)):
                 _check_stop(should_stop)
                 current = pending.result() if pending is not None else prepare(batches[index])
                 pending = (

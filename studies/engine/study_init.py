@@ -59,10 +59,12 @@ from studies.store.schema import (
 
 #: Heat maps larger than this are refused: the GUI draws them at display resolution anyway.
 MAX_HEATMAP_PIXELS = 4096 * 4096
-#: Longest side of the whole-image heat map stored from a ``heatmaps.npz``: the GUI stretches
-#: it over the image; at 512 a 2294 x 1914 case takes 0.43 MB as float16 (the crop box, where
-#: the map is not zero, still spans tens of stored pixels).
-STORED_HEATMAP_MAX_SIDE = 512
+#: Longest side of the whole-image heat map stored from a ``heatmaps.npz``. The GUI stretches it
+#: over the image; Grad-CAM has ~10 x 10 values over the crop box, which still spans
+#: tens of stored pixels at 256 (a 3 cm box of a 2294 x 1914 image: 33), and a full-size case
+#: then takes 0.11 MB as float16: the 30-case demo study's store holds 3.3 MB of heat maps (13 MB
+#: at 512).
+STORED_HEATMAP_MAX_SIDE = 256
 _FILE_KINDS: tuple[str, ...] = ("low_energy", "recombined", "mask")
 
 

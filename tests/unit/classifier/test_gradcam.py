@@ -131,7 +131,6 @@ def _lesion_cases(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return images.clip(0, 255), labels, masks
 
 
-@pytest.mark.slow
 def test_a_trained_models_map_peaks_inside_the_lesion() -> None:
     model = _tiny_model(seed=3)
     train_images, train_labels, _ = _lesion_cases(256, seed=4)

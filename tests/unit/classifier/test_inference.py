@@ -88,7 +88,6 @@ def test_heat_maps_are_fold_averaged_grad_cam_on_the_source_pixel_grid(
 
 
 def test_batches_change_nothing_and_runs_are_identical(
-    bundle: Path,
     predictor: EnsemblePredictor,
     manifest: Path,
     predictions: ManifestPredictions,
@@ -96,7 +95,7 @@ def test_batches_change_nothing_and_runs_are_identical(
 ) -> None:
     one = predict_manifest(predictor, manifest, batch_size=1)
     two = predictions
-    again = predict_manifest(bundle, manifest, batch_size=2)  # from the folder: new models
+    again = predict_manifest(predictor, manifest, batch_size=2)  # (fresh models: the CLI test)
     for first, second in zip(one.cases, two.cases, strict=True):
         np.testing.assert_allclose(first.fold_probabilities, second.fold_probabilities, atol=1e-6)
         assert first.heatmap is not None and second.heatmap is not None

@@ -49,9 +49,10 @@ def test_predict_writes_scores_and_heat_maps_for_every_case(
     printed = capsys.readouterr().out
     assert f"wrote {out / 'scores.csv'}" in printed and "heatmaps.npz" in printed
     # a second run replaces its own output; --manifest names the same file
-    first = (out / "scores.csv").read_bytes()
+    first = {name: (out / name).read_bytes() for name in ("scores.csv", "heatmaps.npz")}
     assert main(["predict", str(bundle), "--manifest", str(manifest), "--out", str(out)]) == 0
-    assert (out / "scores.csv").read_bytes() == first  # deterministic
+    for name, content in first.items():  # deterministic: a new process's models, same bytes
+        assert (out / name).read_bytes() == content
 
 
 def _remove_fold(folder: Path) -> str:

@@ -148,7 +148,7 @@ def test_study_init_stores_whole_image_maps_that_the_reader_api_returns(
         assert stored is not None
         expected = full_extent_heatmap(entries[case.row.case_id], STORED_HEATMAP_MAX_SIDE)
         np.testing.assert_array_equal(stored, expected)
-        assert stored.shape == (512, 427)  # the whole 573 x 478 image, aspect kept
+        assert stored.shape == (256, 214)  # the whole 573 x 478 image, aspect kept
     store = create_study(plan, f"sqlite:///{tmp_path / 'study.db'}", clock=SimulatedClock(START))
     try:
         clock = SimulatedClock(START)
@@ -159,7 +159,7 @@ def test_study_init_stores_whole_image_maps_that_the_reader_api_returns(
         aided = reader.open(2)
         assert aided is not None and aided.model is not None
         heatmap = aided.model.heatmap
-        assert heatmap is not None and heatmap.shape == (512, 427)
+        assert heatmap is not None and heatmap.shape == (256, 214)
         expected = full_extent_heatmap(entries[aided.case_id], STORED_HEATMAP_MAX_SIDE)
         np.testing.assert_allclose(heatmap.astype(np.float32), expected, atol=1e-3)
         assert aided.model.thresholds == {"youden": 0.42}
