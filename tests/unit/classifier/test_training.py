@@ -157,14 +157,14 @@ def test_an_interrupted_run_resumes_after_its_last_completed_fold_and_a_seed_rep
     inputs = load_inputs(manifest, training_rows(manifest), input_size=32,
                          settings=settings.preprocessing, cache_dir=cache)  # fmt: skip
 
-    class Stop(Exception):
+    class StopError(Exception):
         pass
 
     def stop_in_fold_2(line: str) -> None:
         if line.startswith("fold 2/2 epoch"):
-            raise Stop
+            raise StopError
 
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         train(inputs, settings, state_dir=tmp_path / "state", report=stop_in_fold_2)
     assert len(list((tmp_path / "state").glob("*/fold_1.json"))) == 1
     assert not list((tmp_path / "state").glob("*/fold_2.json"))
