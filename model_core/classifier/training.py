@@ -477,6 +477,7 @@ def _train_fold(
         ),
         epochs=settings.epochs,
         callbacks=callbacks,
+        shuffle=False,  # the training dataset shuffles itself, reproducibly
         verbose=0,
     )
     best.restore(model)
