@@ -47,10 +47,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("synth", "cesm_cli.commands.synth", "generate a synthetic CESM cohort"),
     Command("validate", "cesm_cli.commands.validate", "check a case manifest and its files"),
     Command("preprocess", "cesm_cli.commands.preprocess", "write what the model sees for a case"),
+    Command("predict", "cesm_cli.commands.predict", "run a model bundle: scores and heat maps"),
     Command("analyze", "cesm_cli.commands.analyze", "reader-study statistics and report"),
     Command("simulate-reads", "cesm_cli.commands.simulate_study", "simulate a reader study"),
     Command("import", "cesm_cli.commands.import_dataset", "import a public CESM dataset"),
     Command("study", "cesm_cli.commands.study", "create, simulate, follow and export a study"),
+    Command("train", "cesm_cli.commands.train", "train the CBAM classifier, write a model bundle"),
 )
 
 

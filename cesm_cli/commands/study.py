@@ -103,7 +103,9 @@ def _init(args: argparse.Namespace) -> int:
         raise CesmError("give either STUDY.toml or --demo")
     pins = _pins(args.pin)
     if args.demo:
-        text = prepare_demo_files(DEMO_FOLDER)
+        from cesm_cli.progress import ProgressBar
+
+        text = prepare_demo_files(DEMO_FOLDER, progress=ProgressBar("demo model"))
         loaded = parse_study_definition(text, source="demo study.toml", base_dir=DEMO_FOLDER)
         pins = {**DEMO_PINS, **pins}
         url = args.db or f"sqlite:///{DEMO_FOLDER / 'study.db'}"

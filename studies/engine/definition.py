@@ -164,7 +164,8 @@ class Answers(_Section):
 
 class ModelOutputs(_Section):
     """Precomputed model outputs: a scores CSV (docs/formats.md#model-scores), optional heat maps
-    (``<case_id>.npy`` float arrays in [0, 1]) and the operating points shown to readers."""
+    (the ``heatmaps.npz`` file of ``cesm-reader predict``, or a folder of ``<case_id>.npy``
+    float arrays in [0, 1]) and the operating points shown to readers."""
 
     scores: FilePath
     heatmaps: FilePath | None = None

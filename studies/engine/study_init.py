@@ -3,7 +3,9 @@
 A coordinator who starts a study must learn every problem before a store exists, so
 :func:`plan_study` checks the definition, the manifest and every case file (through the
 manifest's own validation, confined to the study's data root), the practice cases, and the model
-outputs (one probability per case, heat maps finite and in [0, 1]), and reports all problems in
+outputs (one probability per case; heat maps finite and in [0, 1], either one ``<case_id>.npy``
+per case or the ``heatmaps.npz`` of ``cesm-reader predict``, stored as whole-image maps at
+reduced resolution), and reports all problems in
 one :class:`StudyInitError`. Only a clean plan is written, by :func:`create_study`, in one
 transaction: the study, its readers (PINs hashed), its cases with each image file's SHA-256, the
 model outputs, and every reader's sessions with their stored reading orders — so that the reading
@@ -23,9 +25,17 @@ import numpy as np
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
+from model_core.errors import CesmError
+from model_core.formats.heatmaps import (
+    HeatmapFileError,
+    case_set_problems,
+    full_extent_heatmap,
+    read_heatmaps,
+)
 from model_core.formats.problems import ProblemCollector
 from model_core.formats.scores import read_scores
-from model_core.manifest import ManifestRow, load_manifest, validate_manifest
+from model_core.io import read_image
+from model_core.manifest import Manifest, ManifestRow, load_manifest, validate_manifest
 from model_core.vocabulary import LABEL_CODES
 from studies.engine.clock import Clock, SystemClock
 from studies.engine.definition import LoadedDefinition, StudyDefinition
@@ -49,6 +59,12 @@ from studies.store.schema import (
 
 #: Heat maps larger than this are refused: the GUI draws them at display resolution anyway.
 MAX_HEATMAP_PIXELS = 4096 * 4096
+#: Longest side of the whole-image heat map stored from a ``heatmaps.npz``. The GUI stretches it
+#: over the image; Grad-CAM has ~10 x 10 values over the crop box, which still spans
+#: tens of stored pixels at 256 (a 3 cm box of a 2294 x 1914 image: 33), and a full-size case
+#: then takes 0.11 MB as float16: the 30-case demo study's store holds 3.3 MB of heat maps (13 MB
+#: at 512).
+STORED_HEATMAP_MAX_SIDE = 256
 _FILE_KINDS: tuple[str, ...] = ("low_energy", "recombined", "mask")
 
 
@@ -89,8 +105,9 @@ def _needs_model(definition: StudyDefinition) -> bool:
 
 
 def _model_outputs(
-    definition: StudyDefinition, case_ids: list[str], problems: list[str]
+    definition: StudyDefinition, manifest: Manifest, problems: list[str]
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    case_ids = list(manifest.case_ids)
     model = definition.model
     if model is None:
         if _needs_model(definition):
@@ -110,12 +127,45 @@ def _model_outputs(
             shown = ", ".join(lacking[:10]) + (" ..." if len(lacking) > 10 else "")
             problems.append(f"{model.scores}: no probability for {len(lacking)} case(s): {shown}")
     heatmaps: dict[str, np.ndarray] = {}
-    if model.heatmaps is not None:
+    if model.heatmaps is not None and model.heatmaps.suffix.lower() == ".npz":
+        heatmaps = _heatmaps_file(model.heatmaps, manifest, problems)
+    elif model.heatmaps is not None:
         for case_id in case_ids:
             heatmap = _heatmap(model.heatmaps / f"{case_id}.npy", problems)
             if heatmap is not None:
                 heatmaps[case_id] = heatmap
     return probabilities, heatmaps
+
+
+def _heatmaps_file(path: Path, manifest: Manifest, problems: list[str]) -> dict[str, np.ndarray]:
+    """The full-extent maps of a ``heatmaps.npz`` (``cesm-reader predict``'s), each checked to
+    have been computed on this case's image size, so that it cannot overlay another image."""
+    try:
+        entries = read_heatmaps(path)
+    except HeatmapFileError as error:
+        problems.extend(error.problems)
+        return {}
+    problems.extend(
+        case_set_problems(str(path), list(entries), manifest.case_ids, str(manifest.path))
+    )
+    heatmaps = {}
+    for case_id, entry in entries.items():
+        if case_id not in manifest.case_ids:
+            continue
+        row = manifest.row(case_id)
+        try:
+            shape = read_image(row.low_energy, confine_to=manifest.data_root).pixels.shape
+        except CesmError:
+            continue  # the manifest's validation reports the image itself
+        if tuple(shape) != entry.source_shape:
+            problems.append(
+                f"{path}: case {case_id!r}: heat map computed on a "
+                f"{entry.source_shape[0]} x {entry.source_shape[1]} image, but {row.low_energy} "
+                f"is {shape[0]} x {shape[1]}"
+            )
+            continue
+        heatmaps[case_id] = full_extent_heatmap(entry, STORED_HEATMAP_MAX_SIDE)
+    return heatmaps
 
 
 def _heatmap(path: Path, problems: list[str]) -> np.ndarray | None:
@@ -172,7 +222,7 @@ def plan_study(loaded: LoadedDefinition, *, pins: Mapping[str, str] | None = Non
     for case_id in definition.practice_cases:
         if case_id not in case_ids:
             problems.append(f"practice_cases: case '{case_id}' is not in the manifest")
-    probabilities, heatmaps = _model_outputs(definition, case_ids, problems)
+    probabilities, heatmaps = _model_outputs(definition, manifest, problems)
     chosen: dict[str, str] = {}
     known_readers = {reader.id for reader in definition.readers}
     for reader_id, pin in (pins or {}).items():
