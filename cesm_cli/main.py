@@ -51,6 +51,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("simulate-reads", "cesm_cli.commands.simulate_study", "simulate a reader study"),
     Command("import", "cesm_cli.commands.import_dataset", "import a public CESM dataset"),
     Command("study", "cesm_cli.commands.study", "create, simulate, follow and export a study"),
+    Command("app", "cesm_cli.commands.app", "open the reading workstation"),
 )
 
 
