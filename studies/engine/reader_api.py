@@ -11,6 +11,14 @@ run exercises exactly what radiologists will). It is built around three promises
   event in one transaction and returns only once it is committed. The position in the order is
   not stored anywhere else: after a crash the session resumes at the first case without its
   answer(s), and the case that was open is shown again with its timer restarted.
+* **None is stored twice.** A submission may carry an id (``submission_id``); submitted again
+  with the same id — a retry after a connection that dropped during the commit, or a delivery
+  from the workstation's outbox (:mod:`studies.engine.outbox`) — it returns the receipt of the
+  decision already stored. ``expected`` names the case an answer is for, and a submission whose
+  case is no longer the one to read is refused rather than stored on another case.
+* **The database may go away.** Every method raises
+  :class:`~studies.engine.store_access.StoreUnavailable` (never a driver's error) when the
+  database cannot be reached, and works again on the same object once it is back.
 * **The washout cannot be skipped silently.** A reader's second session opens only when the
   study's ``washout_days`` have passed since they completed the first, or when a coordinator
   recorded an override with a reason (:mod:`studies.engine.coordinator_api`).
@@ -30,6 +38,7 @@ from typing import Literal
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from model_core.vocabulary import AIDED, UNAIDED, canonical_bi_rads
@@ -44,6 +53,7 @@ from studies.engine.session_state import (
     next_state,
     washout_opens_at,
 )
+from studies.engine.store_access import StoreUnavailable, store_call
 from studies.errors import StudyError
 from studies.store.audit import append_decision_event, append_event
 from studies.store.database import Store
@@ -61,6 +71,27 @@ from studies.store.schema import (
 from studies.store.verify import case_file_findings
 
 Stage = Literal["unaided", "aided"]
+#: The longest submission id the store keeps (``decisions.submission_id``).
+SUBMISSION_ID_MAX = 64
+
+__all__ = [
+    "AiExposure",
+    "Answer",
+    "CaseRef",
+    "CaseToRead",
+    "LoginError",
+    "ModelOutput",
+    "ReadTiming",
+    "ReaderError",
+    "ReaderSession",
+    "RefusedSubmissionError",
+    "SessionStatus",
+    "StoreUnavailable",
+    "SubmitReceipt",
+    "check_answer",
+    "check_submission_id",
+    "shown_thresholds",
+]
 
 
 class ReaderError(StudyError):
@@ -69,6 +100,12 @@ class ReaderError(StudyError):
 
 class LoginError(ReaderError):
     """Wrong reader or PIN, or too many wrong PINs in a row."""
+
+
+class RefusedSubmissionError(ReaderError):
+    """A submission that can never be stored as it is: its case is not the one to read now
+    (another case, or answered at another workstation meanwhile), or its id was already used
+    for another answer. Retrying it cannot help; a workstation's outbox sets it aside."""
 
 
 # --------------------------------------------------------------------------- what readers see
@@ -104,6 +141,37 @@ class AiExposure:
 
 
 @dataclass(frozen=True)
+class CaseRef:
+    """Which read an answer is for: a case, at a position of a session, in a stage. Given to
+    :meth:`ReaderSession.submit` as ``expected``, it keeps an answer from landing on another
+    case than the one the reader saw."""
+
+    session_index: int
+    position: int
+    case_id: str
+    stage: Stage
+
+    def describe(self) -> str:
+        """``case C07 (unaided, position 7 of session 1)``, for messages."""
+        return (
+            f"case {self.case_id} ({self.stage}, position {self.position} "
+            f"of session {self.session_index})"
+        )
+
+
+@dataclass(frozen=True)
+class ReadTiming:
+    """The timing of one read as the workstation measured it when the reader submitted:
+    handed out at ``started_at``, submitted at ``submitted_at``, ``reading_time_s`` of active
+    (unpaused) time. A submission delivered later (from the outbox) keeps these, not the time
+    of its delivery."""
+
+    started_at: datetime
+    submitted_at: datetime
+    reading_time_s: float
+
+
+@dataclass(frozen=True)
 class CaseToRead:
     """One case to read now, with everything the workstation shows and nothing else."""
 
@@ -122,6 +190,11 @@ class CaseToRead:
     model: ModelOutput | None = None
     #: In the sequential design's aided stage: the reader's own locked unaided answer.
     unaided_answer: Answer | None = None
+
+    @property
+    def ref(self) -> CaseRef:
+        """Which read this is (for ``submit(..., expected=case.ref)``)."""
+        return CaseRef(self.session_index, self.position, self.case_id, self.stage)
 
 
 @dataclass(frozen=True)
@@ -184,6 +257,16 @@ class ReaderSession:
         self._reading: _OpenReading | None = None
         self._models: dict[str, ModelOutput | None] = {}
 
+    @property
+    def study_id(self) -> str:
+        """The study the reader logged in to."""
+        return self._study.id
+
+    @property
+    def open_index(self) -> int | None:
+        """The index of the open session (``None`` before :meth:`open`)."""
+        return self._open_index
+
     # ------------------------------------------------------------------------------- login
 
     @classmethod
@@ -204,7 +287,7 @@ class ReaderSession:
         """
         clock = clock or SystemClock()
         now = clock.now()
-        with store.session() as session:
+        with store_call(store), store.session() as session:
             study = _only_study(session, study_id)
             reader = session.get(ReaderRow, (study.id, reader_id))
             if reader is None or not reader.active or reader.pin_hash is None:
@@ -290,7 +373,7 @@ class ReaderSession:
 
     def sessions(self) -> list[SessionStatus]:
         """The reader's sessions: state, progress, when the next one opens."""
-        with self._store.session(read_only=True) as session:
+        with store_call(self._store), self._store.session(read_only=True) as session:
             rows = session.scalars(
                 select(ReadingSessionRow)
                 .where(
@@ -329,7 +412,7 @@ class ReaderSession:
                 completed or the washout has not passed — the message gives the date.
         """
         now = self._clock.now()
-        with self._store.session() as session:
+        with store_call(self._store), self._store.session() as session:
             row = self._session_row(session, index)
             state = SessionState(row.state)
             if state is SessionState.COMPLETED:
@@ -415,7 +498,7 @@ class ReaderSession:
         """Pause the open session (the reading timer stops)."""
         index = self._require_open()
         now = self._clock.now()
-        with self._store.session() as session:
+        with store_call(self._store), self._store.session() as session:
             row = self._session_row(session, index)
             row.state = next_state(SessionState(row.state), SessionAction.PAUSE).value
             append_event(
@@ -428,7 +511,7 @@ class ReaderSession:
         """Resume the paused session; returns the case to read."""
         index = self._require_open()
         now = self._clock.now()
-        with self._store.session() as session:
+        with store_call(self._store), self._store.session() as session:
             row = self._session_row(session, index)
             row.state = next_state(SessionState(row.state), SessionAction.RESUME).value
             append_event(
@@ -528,7 +611,7 @@ class ReaderSession:
 
     def _model(self, case_id: str) -> ModelOutput | None:
         if case_id not in self._models:
-            with self._store.session(read_only=True) as session:
+            with store_call(self._store), self._store.session(read_only=True) as session:
                 output = session.get(ModelOutputRow, (self._study.id, case_id))
                 self._models[case_id] = (
                     None
@@ -546,93 +629,253 @@ class ReaderSession:
             self._shown_thresholds = shown_thresholds(self._study)
         return self._shown_thresholds
 
-    def submit(self, answer: Answer, exposure: AiExposure | None = None) -> SubmitReceipt:
-        """Record the answer to the current case, committed before this returns.
+    def timing_now(self) -> ReadTiming:
+        """The timing of the case to read now, as if it were submitted at this moment: what a
+        workstation records with an answer it may have to deliver later (the outbox).
 
         Raises:
-            ReaderError: no open session, the session is paused, the case was answered at
-                another workstation meanwhile, or the answer is invalid (decision not 0/1,
-                pom outside 0–100, an unknown BI-RADS category).
+            ReaderError: no open session, or no case left to read.
         """
         index = self._require_open()
         reading = self._reading
         assert reading is not None
-        check_answer(answer)
         found = self._next(reading)
         if found is None:
             raise ReaderError(f"session {index} has no case left to answer")
         item, stage = found
+        return self._timing(index, item, stage)
+
+    def _timing(self, index: int, item: _Item, stage: Stage) -> ReadTiming:
         now = self._clock.now()
         timer = self._timer
         shown_at = timer.shown_at if timer.key == (index, item.position, stage) else None
         started = shown_at or now
         active = max((now - started - timer.paused).total_seconds(), 0.0)
-        with self._store.session() as session:
-            row = session.get(ReadingSessionRow, reading.session_id)
-            assert row is not None
-            if SessionState(row.state) is not SessionState.IN_PROGRESS:
-                raise ReaderError(f"session {index} is {row.state}; resume it to submit")
-            already = session.scalar(
-                select(DecisionRow.id).where(
-                    DecisionRow.session_id == row.id,
-                    DecisionRow.case_id == item.case_id,
-                    DecisionRow.mode == stage,
-                    DecisionRow.current.is_(True),
-                )
+        return ReadTiming(started, now, round(active, 3))
+
+    def submit(
+        self,
+        answer: Answer,
+        exposure: AiExposure | None = None,
+        *,
+        submission_id: str | None = None,
+        expected: CaseRef | None = None,
+        timing: ReadTiming | None = None,
+    ) -> SubmitReceipt:
+        """Record the answer to the current case, committed before this returns.
+
+        Args:
+            answer: the reader's answer.
+            exposure: what the workstation saw of the model's output (aided reads).
+            submission_id: the workstation's id of this submission (a UUID's hex; at most
+                64 letters, digits, ``-`` or ``_``). Submitted again with the same id, the
+                answer is not stored again: the receipt of the stored decision is returned
+                (its ``next_case`` is the case to read now). This is what makes a retry safe
+                when the connection dropped and nobody knows whether the commit happened.
+            expected: the read the answer is for (``case.ref`` of the case shown). When the
+                case to read now is another one, nothing is stored and ReaderError says so.
+            timing: the read's timing measured when the reader submitted
+                (:meth:`timing_now`); by default, now.
+
+        Raises:
+            ReaderError: no open session, the session is paused, or the answer is invalid
+                (decision not 0/1, pom outside 0–100, an unknown BI-RADS category).
+            RefusedSubmissionError: the case was answered at another workstation meanwhile,
+                ``expected`` is not the case to read now, or ``submission_id`` was already
+                used for another answer (a :class:`ReaderError`; nothing was stored).
+            StoreUnavailable: the database cannot be reached; the answer may or may not have
+                been committed, so retry with the same ``submission_id``.
+        """
+        check_answer(answer)
+        check_submission_id(submission_id)
+        if timing is not None:
+            _check_timing(timing)
+        with store_call(self._store):
+            try:
+                with self._store.session() as session:
+                    stored = (
+                        None
+                        if submission_id is None
+                        else self._stored_submission(session, submission_id)
+                    )
+                    if stored is not None:
+                        outcome = self._repeat(session, stored, answer, expected)
+                    else:
+                        outcome = self._write(
+                            session, answer, exposure, submission_id, expected, timing
+                        )
+            except IntegrityError:
+                # the same submission committed by another process between our look-up and
+                # our insert (PostgreSQL): the unique submission id refused the second one
+                if submission_id is None:
+                    raise
+                with self._store.session() as session:
+                    stored = self._stored_submission(session, submission_id)
+                    if stored is None:
+                        raise
+                    outcome = self._repeat(session, stored, answer, expected)
+            if outcome.reading is not None:  # only once committed
+                self._reading = outcome.reading
+                self._timer = _Timer()
+            next_case = self.current() if self._open_index is not None else None
+        return SubmitReceipt(outcome.decision_id, outcome.practice_truth, next_case)
+
+    def _stored_submission(self, session: Session, submission_id: str) -> DecisionRow | None:
+        return session.scalars(
+            select(DecisionRow).where(DecisionRow.submission_id == submission_id)
+        ).one_or_none()
+
+    def _repeat(
+        self, session: Session, stored: DecisionRow, answer: Answer, expected: CaseRef | None
+    ) -> _Outcome:
+        """A submission already stored: check it is the same one, and report it."""
+        row = session.get(ReadingSessionRow, stored.session_id)
+        assert row is not None
+        if row.study_id != self._study.id or row.reader_id != self.reader_id:
+            raise RefusedSubmissionError(
+                f"submission {stored.submission_id} belongs to another reader; nothing was stored"
             )
-            if already is not None:
-                self._reading = self._load(session, row)
-                raise ReaderError(
-                    f"case {item.case_id} was answered at another workstation meanwhile; "
-                    "the session goes on from the next case"
-                )
-            output = self._model(item.case_id) if stage == AIDED else None
-            first_shown = None
-            if stage == AIDED:
-                first_shown = (exposure.first_shown_at if exposure else None) or started
-            follows = None
-            if item.mode == SEQUENTIAL and stage == AIDED:
-                follows = reading.answers[(item.case_id, UNAIDED)][0]
-            decision = DecisionRow(
-                session_id=row.id,
-                case_id=item.case_id,
-                mode=stage,
-                version=1,
-                current=True,
-                decision=answer.decision,
-                pom=answer.pom,
-                bi_rads=canonical_bi_rads(answer.bi_rads or ""),
-                comment=answer.comment or None,
-                reading_time_s=round(active, 3),
-                started_at=started,
-                submitted_at=now,
-                model_probability_shown=None if output is None else output.probability,
-                ai_first_shown_at=first_shown,
-                heatmap_events=[
-                    {"at": at.isoformat(), "on": on}
-                    for at, on in (exposure.heatmap_events if exposure else ())
-                ],
-                follows_decision_id=follows,
+        same = (
+            stored.decision == answer.decision
+            and stored.pom == answer.pom
+            and stored.bi_rads == canonical_bi_rads(answer.bi_rads or "")
+            and stored.comment == (answer.comment or None)
+        )
+        if not same:
+            raise RefusedSubmissionError(
+                f"submission {stored.submission_id} was already stored with another answer "
+                f"(case {stored.case_id}, {stored.mode}); this one was not stored"
             )
-            session.add(decision)
-            session.flush()
-            append_decision_event(session, decision, self.reader_id)
-            row.active_seconds = (row.active_seconds or 0.0) + active
-            answers = {**reading.answers, (item.case_id, stage): (decision.id, answer)}
-            if all(self._done(other, answers) for other in reading.items):
-                row.state = next_state(SessionState(row.state), SessionAction.COMPLETE).value
-                row.completed_at = now
-                append_event(
-                    session, self._study.id, self.reader_id, "session_completed",
-                    {"reader_id": self.reader_id, "session": index}, now,
-                )  # fmt: skip
-            decision_id = decision.id
-        reading.answers = answers  # only once committed
+        if expected is not None and (
+            expected.session_index != row.index
+            or expected.case_id != stored.case_id
+            or expected.stage != stored.mode
+        ):
+            raise RefusedSubmissionError(
+                f"submission {stored.submission_id} was stored for case {stored.case_id} "
+                f"({stored.mode}, session {row.index}), not for {expected.describe()}"
+            )
+        item = session.scalars(
+            select(OrderItemRow).where(
+                OrderItemRow.session_id == row.id, OrderItemRow.case_id == stored.case_id
+            )
+        ).first()
+        practice_truth = None
+        if item is not None and item.practice:
+            last = self._stages(_Item(item.position, item.case_id, item.mode, item.practice))[-1]
+            if stored.mode == last:
+                case = session.get(CaseRow, (self._study.id, stored.case_id))
+                practice_truth = None if case is None else case.truth
+        reading = None
+        if self._reading is not None and self._reading.session_id == row.id:
+            reading = self._load(session, row)  # the answers as stored, this one included
+        return _Outcome(stored.id, practice_truth, reading)
+
+    def _write(
+        self,
+        session: Session,
+        answer: Answer,
+        exposure: AiExposure | None,
+        submission_id: str | None,
+        expected: CaseRef | None,
+        timing: ReadTiming | None,
+    ) -> _Outcome:
+        """A new submission: the decision, its audit event and the session's progress."""
+        index = self._require_open()
+        reading = self._reading
+        assert reading is not None
+        found = self._next(reading)
+        if found is None:
+            if expected is not None:
+                raise RefusedSubmissionError(
+                    f"this answer is for {expected.describe()}, but session {index} has no "
+                    "case left to answer; it was not stored"
+                )
+            raise ReaderError(f"session {index} has no case left to answer")
+        item, stage = found
+        if expected is not None and expected != CaseRef(index, item.position, item.case_id, stage):
+            now_ref = CaseRef(index, item.position, item.case_id, stage)
+            raise RefusedSubmissionError(
+                f"this answer is for {expected.describe()}, but the case to read now is "
+                f"{now_ref.describe()}; it was not stored"
+            )
+        timing = timing or self._timing(index, item, stage)
+        started, now, active = timing.started_at, timing.submitted_at, timing.reading_time_s
+        row = session.get(ReadingSessionRow, reading.session_id)
+        assert row is not None
+        if SessionState(row.state) is not SessionState.IN_PROGRESS:
+            raise ReaderError(f"session {index} is {row.state}; resume it to submit")
+        already = session.scalar(
+            select(DecisionRow.id).where(
+                DecisionRow.session_id == row.id,
+                DecisionRow.case_id == item.case_id,
+                DecisionRow.mode == stage,
+                DecisionRow.current.is_(True),
+            )
+        )
+        if already is not None:
+            self._reading = self._load(session, row)
+            raise RefusedSubmissionError(
+                f"case {item.case_id} was answered at another workstation meanwhile; "
+                "the session goes on from the next case"
+            )
+        output = self._model(item.case_id) if stage == AIDED else None
+        first_shown = None
+        if stage == AIDED:
+            first_shown = (exposure.first_shown_at if exposure else None) or started
+        follows = None
+        if item.mode == SEQUENTIAL and stage == AIDED:
+            follows = reading.answers[(item.case_id, UNAIDED)][0]
+        decision = DecisionRow(
+            session_id=row.id,
+            case_id=item.case_id,
+            mode=stage,
+            version=1,
+            current=True,
+            decision=answer.decision,
+            pom=answer.pom,
+            bi_rads=canonical_bi_rads(answer.bi_rads or ""),
+            comment=answer.comment or None,
+            reading_time_s=round(active, 3),
+            started_at=started,
+            submitted_at=now,
+            model_probability_shown=None if output is None else output.probability,
+            ai_first_shown_at=first_shown,
+            heatmap_events=[
+                {"at": at.isoformat(), "on": on}
+                for at, on in (exposure.heatmap_events if exposure else ())
+            ],
+            follows_decision_id=follows,
+            submission_id=submission_id,
+        )
+        session.add(decision)
+        session.flush()
+        append_decision_event(session, decision, self.reader_id)
+        row.active_seconds = (row.active_seconds or 0.0) + active
+        answers = {**reading.answers, (item.case_id, stage): (decision.id, answer)}
+        if all(self._done(other, answers) for other in reading.items):
+            row.state = next_state(SessionState(row.state), SessionAction.COMPLETE).value
+            row.completed_at = now
+            append_event(
+                session, self._study.id, self.reader_id, "session_completed",
+                {"reader_id": self.reader_id, "session": index}, now,
+            )  # fmt: skip
         practice_truth = None
         if item.practice and stage == self._stages(item)[-1]:
             practice_truth = reading.cases[item.case_id].practice_truth
-        self._timer = _Timer()
-        return SubmitReceipt(decision_id, practice_truth, self.current())
+        updated = _OpenReading(
+            reading.session_id, reading.index, reading.items, reading.cases, reading.files, answers
+        )
+        return _Outcome(decision.id, practice_truth, updated)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a submission's transaction decided, applied to the session once committed."""
+
+    decision_id: int
+    practice_truth: int | None
+    reading: _OpenReading | None
 
 
 @dataclass(frozen=True)
@@ -676,6 +919,34 @@ def shown_thresholds(study: StudyRow) -> dict[str, float]:
     if model is None:
         return {}
     return {name: model.thresholds[name] for name in model.thresholds_shown}
+
+
+def check_submission_id(submission_id: str | None) -> None:
+    """Refuse a submission id the store cannot keep (not text, empty, longer than
+    :data:`SUBMISSION_ID_MAX`, or with characters other than letters, digits, ``-`` and ``_``)."""
+    if submission_id is None:
+        return
+    if (
+        not isinstance(submission_id, str)
+        or not 0 < len(submission_id) <= SUBMISSION_ID_MAX
+        or not all(c.isascii() and (c.isalnum() or c in "-_") for c in submission_id)
+    ):
+        raise ReaderError(
+            f"submission id must be 1–{SUBMISSION_ID_MAX} letters, digits, '-' or '_' "
+            f"(a UUID's hex), got {submission_id!r}"
+        )
+
+
+def _check_timing(timing: ReadTiming) -> None:
+    for name in ("started_at", "submitted_at"):
+        value = getattr(timing, name)
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ReaderError(f"timing.{name} {value.isoformat()} has no time zone")
+    if timing.submitted_at < timing.started_at or not timing.reading_time_s >= 0:
+        raise ReaderError(
+            f"timing is impossible: submitted at {timing.submitted_at.isoformat()}, started at "
+            f"{timing.started_at.isoformat()}, {timing.reading_time_s} s of reading"
+        )
 
 
 def check_answer(answer: Answer) -> None:

@@ -136,8 +136,12 @@ def append_event(
 
 def decision_payload(decision: DecisionRow, reader_id: str) -> dict[str, Any]:
     """Everything about a submitted decision except its ``current`` flag (which a correction
-    clears), as the audit event records it and verification compares it."""
-    return {
+    clears), as the audit event records it and verification compares it.
+
+    ``submission_id`` (schema 0002) is in the payload only when the decision has one, so that
+    the events of decisions made before it existed still match their decisions.
+    """
+    payload = {
         "decision_id": decision.id,
         "reader_id": reader_id,
         "session_id": decision.session_id,
@@ -162,6 +166,9 @@ def decision_payload(decision: DecisionRow, reader_id: str) -> dict[str, Any]:
         "correction_reason": decision.correction_reason,
         "corrected_by": decision.corrected_by,
     }
+    if decision.submission_id is not None:
+        payload["submission_id"] = decision.submission_id
+    return payload
 
 
 def _optional_float(value: float | None) -> float | None:

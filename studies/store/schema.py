@@ -33,6 +33,7 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -239,7 +240,10 @@ class DecisionRow(Base):
     made it) and clears ``current`` on the version it replaces; nothing else ever changes.
 
     ``heatmap_events`` is a list of ``{"at": ISO time, "on": bool}``; ``follows_decision_id`` is,
-    in the sequential design, the unaided answer this aided one followed.
+    in the sequential design, the unaided answer this aided one followed. ``submission_id`` is
+    the workstation's id of the submission (unique when given): a retry of a submission whose
+    commit the workstation never heard of finds the decision it already made instead of adding
+    a second one.
     """
 
     __tablename__ = "decisions"
@@ -251,6 +255,7 @@ class DecisionRow(Base):
         CheckConstraint("pom >= 0 AND pom <= 100", name="pom"),
         CheckConstraint(_one_of("bi_rads", BI_RADS_CATEGORIES), name="bi_rads"),
         CheckConstraint("reading_time_s >= 0", name="reading_time"),
+        Index("ix_decisions_submission_id", "submission_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -272,6 +277,7 @@ class DecisionRow(Base):
     follows_decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
     corrected_by: Mapped[str | None] = mapped_column(Text)
+    submission_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditEventRow(Base):
