@@ -285,11 +285,7 @@ class SessionsPage(QWidget):
         self.message.setText(_sentence(text))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            item = self.list.currentItem()
-            if item is not None:
-                self._activated(item)
-            return
+        # Enter reaches the list (itemActivated); Esc, which the list ignores, comes here
         if event.key() == Qt.Key.Key_Escape:
             self.logged_out.emit()
             return
@@ -325,4 +321,3 @@ def _date(moment: datetime) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
-

@@ -139,4 +139,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         self._close_reading()
         super().closeEvent(event)
-

@@ -29,5 +29,7 @@ def for_image_preparation(case: CaseToRead) -> CaseToRead:
     prepared with the images); an unaided case copied without its ``model`` field."""
     if case.stage == AIDED:
         return case
-    kept = {field.name: getattr(case, field.name) for field in fields(case) if field.name != "model"}
+    kept = {
+        field.name: getattr(case, field.name) for field in fields(case) if field.name != "model"
+    }
     return CaseToRead(**kept)

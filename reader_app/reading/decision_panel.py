@@ -163,10 +163,8 @@ class DecisionPanel(QWidget):
             return
         current = self._bi_rads.checkedId()
         last = len(BI_RADS_LESION_SCALE) - 1
-        if current < 0:
-            index = 0 if delta > 0 else last
-        else:
-            index = max(0, min(last, current + delta))
+        start = -1 if delta > 0 else last + 1  # nothing chosen yet: from the scale's end
+        index = max(0, min(last, (start if current < 0 else current) + delta))
         self._bi_rads.button(index).setChecked(True)
         self._clear_missing_if_complete()
 

@@ -77,7 +77,9 @@ SHORTCUTS: Final[tuple[Shortcut, ...]] = (
         "BI-RADS category up / down",
         ((_K.Key_BracketRight, _A.BI_RADS_UP), (_K.Key_BracketLeft, _A.BI_RADS_DOWN)),
     ),
-    Shortcut("C", "write a comment (Enter submits, Esc leaves the field)", ((_K.Key_C, _A.COMMENT),)),
+    Shortcut(
+        "C", "write a comment (Enter submits, Esc leaves the field)", ((_K.Key_C, _A.COMMENT),)
+    ),
     Shortcut("H", "heat map on / off", ((_K.Key_H, _A.HEATMAP),), aided_only=True),
     Shortcut(
         ". / ,",

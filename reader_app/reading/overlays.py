@@ -36,7 +36,7 @@ class _Overlay(QWidget):
 
 
 class PauseOverlay(_Overlay):
-    """"Paused": the images hidden, the timer stopped, Space to resume."""
+    """ "Paused": the images hidden, the timer stopped, Space to resume."""
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent, "pauseOverlay")

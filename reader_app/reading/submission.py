@@ -21,6 +21,7 @@ the order they were given.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,10 +96,8 @@ class Submitter:
             OutboxError: the store is away and the outbox cannot be written either.
         """
         if self._held or self._outbox.pending():
-            try:
+            with contextlib.suppress(StoreUnavailable):  # then this one waits with them
                 self.deliver(reader)
-            except StoreUnavailable:
-                pass
         if self._held:  # the session's timer is on the first held answer's case
             pending = _pending(reader, case, answer, exposure, timing)
             return self._keep(reader, pending)

@@ -37,9 +37,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
-    QPushButton,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -51,7 +49,7 @@ from reader_app.viewer.heatmap_colours import heatmap_rgba, resample_heatmap
 from reader_app.viewer.prefetch import CasePrefetcher
 from reader_app.viewer.prepared_case import PreparedCase
 from studies.engine.clock import Clock
-from studies.engine.reader_api import CaseToRead, ReaderError, ReaderSession, SubmitReceipt
+from studies.engine.reader_api import CaseToRead, ReaderSession
 from studies.engine.reading_settings import ReadingSettings
 
 from .aided_panel import AidedPanel
@@ -398,39 +396,54 @@ class ReadingWindow(QWidget):
     # ------------------------------------------------------------------------------- engine
 
     def _engine_done(self, tag: str, result: object, error: object) -> None:
-        if tag == "open":
-            if error is not None:
-                self._show_error(str(error))
-                self._state = "done"
-                return
-            self._present(result)  # type: ignore[arg-type]
-        elif tag == "upcoming":
-            if error is None:
-                for case in result:  # type: ignore[attr-defined]
-                    self._prefetcher.request(for_image_preparation(case))
-        elif tag == "submit":
-            if error is not None:
-                self._state = "reading"
-                self.decision_panel.set_inputs_enabled(True)
-                self._show_error(str(error))
-                return
-            self._submitted(result)  # type: ignore[arg-type]
-        elif tag == "pause":
-            self._engine_paused = error is None
-        elif tag == "resume":
-            self._engine_paused = False
-        elif tag == "deliver":
-            self._delivering = False
-            if error is None and isinstance(result, OutboxDelivery) and result.left == 0:
-                self.store_banner.hide()
-                self._retry.stop()
-                if self._state == "waiting":
-                    self._engine.call("current", self._session.current)
-            if error is None and result.problems:  # type: ignore[attr-defined]
-                self._show_error("\n".join(result.problems))  # type: ignore[attr-defined]
-        elif tag == "current":
-            if error is None:
-                self._present(result)  # type: ignore[arg-type]
+        handler = {
+            "open": self._opened,
+            "current": self._opened,
+            "upcoming": self._upcoming,
+            "submit": self._submit_done,
+            "pause": self._pause_done,
+            "resume": self._resume_done,
+            "deliver": self._delivered,
+        }[tag]
+        handler(result, error)  # type: ignore[operator]
+
+    def _opened(self, case: CaseToRead | None, error: Exception | None) -> None:
+        if error is not None:
+            self._state = "done"
+            self._show_error(str(error))
+            self.loading_label.setText("This session could not be opened.")
+            return
+        self._present(case)
+
+    def _upcoming(self, cases: list[CaseToRead] | None, error: Exception | None) -> None:
+        for case in cases or ():  # an error: the cases are prepared when they come
+            self._prefetcher.request(for_image_preparation(case))
+
+    def _submit_done(self, outcome: SubmitOutcome | None, error: Exception | None) -> None:
+        if error is not None or outcome is None:
+            self._state = "reading"
+            self.decision_panel.set_inputs_enabled(True)
+            self._show_error(f"Your answer was not recorded: {error}")
+            return
+        self._submitted(outcome)
+
+    def _pause_done(self, result: object, error: Exception | None) -> None:
+        self._engine_paused = error is None
+
+    def _resume_done(self, result: object, error: Exception | None) -> None:
+        self._engine_paused = False
+
+    def _delivered(self, delivery: OutboxDelivery | None, error: Exception | None) -> None:
+        self._delivering = False
+        if delivery is None:
+            return  # still away: the timer tries again
+        if delivery.problems:
+            self._show_error("\n".join(delivery.problems))
+        if delivery.left == 0:
+            self.store_banner.hide()
+            self._retry.stop()
+            if self._state == "waiting":
+                self._engine.call("current", self._session.current)
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)
@@ -627,4 +640,3 @@ def _done_page() -> QWidget:
     layout.addWidget(title)
     layout.addWidget(hint)
     return page
-

@@ -1,0 +1,108 @@
+"""A reader at the workstation: log in, read a session with the keyboard only, and what the
+store then holds — on SQLite and PostgreSQL — plus the refusals that happen in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keys import log_in, press
+from PySide6.QtCore import Qt
+from reading_study import CASES, make_study
+
+from reader_app.main_window import MainWindow
+from studies.engine.coordinator_api import study_status
+from studies.engine.export import collect_export
+
+
+def _open_first_session(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    qtbot.waitUntil(lambda: window.sessions.isVisible())
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None and window.reading.state() == "reading")
+
+
+def _wait_for_images(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    reading = window.reading
+    assert reading is not None
+    qtbot.waitUntil(
+        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
+    )
+
+
+def test_a_reader_reads_a_whole_session_with_the_keyboard(
+    qtbot, cohort: Path, store_url: str, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    store = make_study(cohort, store_url)
+    window = open_workstation(store, store_url)
+    log_in(qtbot, window, "R1", "1111")
+    _open_first_session(qtbot, window)
+    reading = window.reading
+    assert reading is not None
+    given = {}
+    for number in range(1, CASES + 1):
+        _wait_for_images(qtbot, window)
+        case = reading.current_case()
+        assert case is not None and case.position == number
+        assert reading.progress_label.text() == f"Case {number} of {CASES}"
+        malignant = number % 2 == 0
+        press(window, "m" if malignant else "b", "7", "5", "]", Qt.Key.Key_Return)
+        given[case.case_id] = int(malignant)
+        qtbot.waitUntil(lambda case=case: reading.current_case() != case)
+    qtbot.waitUntil(lambda: reading.state() == "done")
+
+    reads = collect_export(store).reads
+    mine = reads[reads["reader_id"] == "R1"]
+    assert dict(zip(mine["case_id"], mine["decision"], strict=True)) == given
+    assert set(mine["pom"]) == {75} and set(mine["bi_rads"]) == {"3"}
+    assert set(mine["session"]) == {"unaided"}
+    status = study_status(store)
+    r1 = next(reader for reader in status.readers if reader.reader_id == "R1")
+    assert r1.sessions[0].state == "completed" and r1.sessions[0].read == CASES
+    # Enter on the closing page goes back to the sessions, where session 2 may now open
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.sessions.isVisible())
+    assert "completed" in window.sessions.list.item(0).text()
+    store.close()
+
+
+def test_a_wrong_pin_is_answered_in_place(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", "9999")
+    assert window.login.isVisible() and not window.sessions.isVisible()
+    assert "wrong PIN" in window.login.message.text()
+    assert window.login.pin_field.text() == ""  # cleared, the cursor back in it
+    assert window.login.reader_field.text() == "R1"
+    press(window, "1111", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.sessions.isVisible())
+    store.close()
+
+
+def test_an_incomplete_answer_is_refused_in_place(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", "2222")
+    _open_first_session(qtbot, window)
+    reading = window.reading
+    assert reading is not None
+    _wait_for_images(qtbot, window)
+    first = reading.current_case()
+    press(window, Qt.Key.Key_Return)
+    panel = reading.decision_panel
+    assert panel.missing_label.isVisible()
+    for part in ("benign or malignant", "probability of malignancy", "BI-RADS"):
+        assert part in panel.missing_label.text()
+    press(window, "m", Qt.Key.Key_Return)
+    assert "benign or malignant" not in panel.missing_label.text()
+    assert "probability" in panel.missing_label.text()
+    assert reading.current_case() == first and reading.state() == "reading"
+    assert not reading.engine_busy()  # nothing was sent
+    assert len(collect_export(store).reads) == 0
+    press(window, "4", "]")  # the missing line clears as the answer completes
+    assert not panel.missing_label.isVisible()
+    store.close()
