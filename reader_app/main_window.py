@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
@@ -90,6 +91,11 @@ class MainWindow(QMainWindow):
         else:
             self.sessions.show_sessions(self._reader.reader_id, statuses)
         self._stack.setCurrentWidget(self.sessions)
+        # after the event that closed the reading window has run its course
+        QTimer.singleShot(0, self._focus_sessions)
+
+    def _focus_sessions(self) -> None:
+        self.activateWindow()  # the closed reading window held the focus
         self.sessions.list.setFocus()
 
     def open_session(self, index: int) -> None:

@@ -91,6 +91,7 @@ class ReadingWindow(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("readingWindow")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._session = session
         self._settings = settings
         self._submitter = submitter
@@ -102,7 +103,6 @@ class ReadingWindow(QWidget):
         self._case: CaseToRead | None = None
         self._after_feedback: CaseToRead | None = None
         self._state = "idle"  # idle, loading, reading, submitting, feedback, paused, done
-        self._engine_paused = False
         self._session_index: int | None = None
         self._shown_at = clock.now()
         self._paused_s = 0.0
@@ -220,6 +220,7 @@ class ReadingWindow(QWidget):
         """Open (or resume) the reader's session ``index`` and present its case to read."""
         self._session_index = index
         self._state = "loading"
+        self.setFocus()
         self._centre.setCurrentWidget(self.loading_label)
         self._engine.call("open", lambda: self._open(index))
 
@@ -428,10 +429,10 @@ class ReadingWindow(QWidget):
         self._submitted(outcome)
 
     def _pause_done(self, result: object, error: Exception | None) -> None:
-        self._engine_paused = error is None
+        """A pause the store could not record (it is away) is kept on screen all the same."""
 
     def _resume_done(self, result: object, error: Exception | None) -> None:
-        self._engine_paused = False
+        """A resume after an unrecorded pause is refused by the engine; nothing to do."""
 
     def _delivered(self, delivery: OutboxDelivery | None, error: Exception | None) -> None:
         self._delivering = False
@@ -458,15 +459,18 @@ class ReadingWindow(QWidget):
     # ------------------------------------------------------------------------------- pause
 
     def toggle_pause(self) -> None:
-        """Space: pause (images hidden, the session's timer stopped) or resume."""
+        """Space: pause (images hidden, the session's timer stopped) or resume.
+
+        The engine's pause and resume are queued on the engine thread in the order asked, so a
+        resume always follows its pause there, however quickly the reader presses Space twice.
+        """
         if self._state == "paused":
             self.pause_overlay.hide()
             self._state = "reading"
             if self._paused_since is not None:
                 self._paused_s += (self._clock.now() - self._paused_since).total_seconds()
                 self._paused_since = None
-            if self._engine_paused:
-                self._engine.call("resume", self._session.resume)
+            self._engine.call("resume", self._session.resume)
             return
         if self._state != "reading":
             return

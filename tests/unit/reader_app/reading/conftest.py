@@ -25,9 +25,7 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def open_workstation(
-    qtbot, tmp_path: Path
-) -> Iterator[Callable[..., MainWindow]]:  # type: ignore[no-untyped-def]
+def open_workstation(qtbot, tmp_path: Path) -> Iterator[Callable[..., MainWindow]]:  # type: ignore[no-untyped-def]
     """Opens the workstation's window on a store (themed, outboxes under ``tmp_path``)."""
     windows: list[MainWindow] = []
 

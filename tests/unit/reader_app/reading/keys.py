@@ -23,3 +23,8 @@ def log_in(qtbot, window: MainWindow, reader: str, pin: str) -> None:  # type: i
     """Type the reader id, Enter, the PIN, Enter."""
     window.login.reader_field.setFocus()
     press(window, reader, Qt.Key.Key_Return, pin, Qt.Key.Key_Return)
+
+
+def wait_for_sessions(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the session list is up and has the keyboard."""
+    qtbot.waitUntil(lambda: window.sessions.isVisible() and window.sessions.list.hasFocus())

@@ -44,7 +44,9 @@ def make_cohort(folder: Path, cases: int = CASES) -> Path:
         model / "scores.csv",
     )
     for case_id in ids:
-        np.save(model / "heatmaps" / f"{case_id}.npy", rng.uniform(size=(16, 12)).astype(np.float32))
+        np.save(
+            model / "heatmaps" / f"{case_id}.npy", rng.uniform(size=(16, 12)).astype(np.float32)
+        )
     return folder
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from keys import log_in, press
+from keys import log_in, press, wait_for_sessions
 from PySide6.QtCore import Qt
 from reading_study import CASES, make_study
 
@@ -15,7 +15,7 @@ from studies.engine.export import collect_export
 
 
 def _open_first_session(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(lambda: window.sessions.isVisible())
+    wait_for_sessions(qtbot, window)
     press(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.reading is not None and window.reading.state() == "reading")
 
@@ -59,7 +59,7 @@ def test_a_reader_reads_a_whole_session_with_the_keyboard(
     assert r1.sessions[0].state == "completed" and r1.sessions[0].read == CASES
     # Enter on the closing page goes back to the sessions, where session 2 may now open
     press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.sessions.isVisible())
+    wait_for_sessions(qtbot, window)
     assert "completed" in window.sessions.list.item(0).text()
     store.close()
 
@@ -76,7 +76,7 @@ def test_a_wrong_pin_is_answered_in_place(
     assert window.login.pin_field.text() == ""  # cleared, the cursor back in it
     assert window.login.reader_field.text() == "R1"
     press(window, "1111", Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.sessions.isVisible())
+    wait_for_sessions(qtbot, window)
     store.close()
 
 
