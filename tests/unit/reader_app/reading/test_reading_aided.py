@@ -8,6 +8,7 @@ import sys
 from dataclasses import fields
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from keys import log_in, press, wait_for_sessions
@@ -160,7 +161,7 @@ def test_a_session_in_washout_shows_only_its_opening_date(
 class _WatchedCase(CaseToRead):
     """A case that records every read of its ``model`` attribute."""
 
-    reads: list[tuple[str, str]] = []
+    reads: ClassVar[list[tuple[str, str]]] = []
 
     def __getattribute__(self, name: str) -> object:
         if name == "model":
@@ -213,7 +214,7 @@ def test_an_unaided_session_never_asks_for_the_model_output(
         assert isinstance(case, _WatchedCase) and case.stage == "unaided"
         handed_out += 1
         press(window, "b", "2", "]", Qt.Key.Key_Space, Qt.Key.Key_Space, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda case=case: reading.current_case() is not case)
+        qtbot.waitUntil(lambda case=case, reading=reading: reading.current_case() is not case)
     assert handed_out == 4
     assert _WatchedCase.reads == [] and loads == []
     # the same watch sees an aided read: the check can fail
