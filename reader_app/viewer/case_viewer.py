@@ -30,7 +30,7 @@ Public API (stable; the reading window binds its keys to it): :meth:`~CaseViewer
 :meth:`~CaseViewer.reset_view`, :meth:`~CaseViewer.zoom_to_lesion`,
 :meth:`~CaseViewer.set_outline_visible`, :meth:`~CaseViewer.outline_visible`,
 :meth:`~CaseViewer.toggle_outline`, :meth:`~CaseViewer.toggle_magnifier`,
-:meth:`~CaseViewer.apply_window_preset`, :meth:`~CaseViewer.window`, signal
+:meth:`~CaseViewer.apply_window_preset`, :meth:`~CaseViewer.grey_window`, signal
 ``heatmap_toggled(bool)`` (only when the reader's action changes what is on screen), and
 :attr:`~CaseViewer.panels` (the two :class:`ImagePanel` objects, for tests and screenshots).
 
@@ -71,8 +71,7 @@ LESION_MIN_MARGIN_MM = 10.0
 DRAG_PIXELS_PER_WIDTH = 300.0
 #: How long a zoom must settle before a finer pyramid level is drawn (ms).
 LEVEL_SWITCH_DELAY_MS = 80
-_GREY_LUT = np.arange(256, dtype=np.uint8)
-_INVERTED_LUT = _GREY_LUT[::-1].copy()
+_INVERTED_LUT = np.arange(255, -1, -1, dtype=np.uint8)
 
 
 class WindowingViewBox(pg.ViewBox):
@@ -84,7 +83,7 @@ class WindowingViewBox(pg.ViewBox):
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
         self.setBackgroundColor("k")
 
-    def mouseDragEvent(self, ev, axis=None):  # type: ignore[no-untyped-def]  # noqa: N802
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 (pyqtgraph's name)
         if ev.button() == Qt.MouseButton.RightButton:
             ev.accept()
             delta = ev.screenPos() - ev.lastScreenPos()
@@ -131,6 +130,11 @@ class CaseViewer(QWidget):
         self.panels: tuple[ImagePanel, ImagePanel] = tuple(  # type: ignore[assignment]
             self._make_panel(title, column) for column, title in enumerate(titles)
         )
+        grid = self._graphics.ci.layout
+        for column in range(2):  # two equal views, whatever their titles' widths
+            grid.setColumnStretchFactor(column, 1)
+            grid.setColumnMinimumWidth(column, 50)
+            grid.setColumnPreferredWidth(column, 400)
         left, right = self.panels
         right.view.setXLink(left.view)
         right.view.setYLink(left.view)
@@ -188,19 +192,18 @@ class CaseViewer(QWidget):
         self._case = prepared
         self._inverted = False
         self._heatmap_on = False
-        rows, columns = prepared.source_shape
-        rect = QRectF(0, 0, columns, rows)
         segments = prepared.outline
+        whole_image = (0.0, 0.0, float(prepared.source_shape[1]), float(prepared.source_shape[0]))
         for panel, displayed in zip(
             self.panels, (prepared.low_energy, prepared.recombined), strict=True
         ):
             panel.displayed = displayed
             panel.window = displayed.window
             panel.level = displayed.display_level
-            self._draw_level(panel)
+            self._draw(panel)
             if prepared.heatmap_rgba is not None:
                 panel.heatmap.setImage(prepared.heatmap_rgba, autoLevels=False, levels=None)
-                panel.heatmap.setRect(rect)
+                panel.heatmap.setRect(QRectF(*(prepared.heatmap_rect or whole_image)))
             else:
                 panel.heatmap.clear()
             panel.heatmap.hide()
@@ -287,7 +290,8 @@ class CaseViewer(QWidget):
         """Invert both images' grey scale (white ↔ black), or undo it."""
         self._inverted = not self._inverted
         for panel in self.panels:
-            panel.image.setLookupTable(_INVERTED_LUT if self._inverted else _GREY_LUT)
+            if panel.displayed is not None:
+                self._draw(panel)
 
     def is_inverted(self) -> bool:
         return self._inverted
@@ -300,8 +304,7 @@ class CaseViewer(QWidget):
         for panel in self.panels:
             if panel.displayed is not None:
                 panel.window = panel.displayed.window
-                panel.image.setLookupTable(_GREY_LUT, update=False)
-                panel.image.setLevels(panel.window.levels)
+                self._draw(panel)
         self._fit()
 
     def zoom_to_lesion(self) -> None:
@@ -356,30 +359,37 @@ class CaseViewer(QWidget):
             if panel.displayed is not None:
                 self._set_window(panel, panel.displayed.presets[name])
 
-    def window(self, panel_index: int) -> Window | None:
-        """The window of panel 0 (low energy) or 1 (recombined) now."""
+    def grey_window(self, panel_index: int) -> Window | None:
+        """The window/level of panel 0 (low energy) or 1 (recombined) now."""
         return self.panels[panel_index].window
-
-    @staticmethod
-    def preset_names() -> tuple[str, ...]:
-        return PRESET_NAMES
 
     # ----------------------------------------------------------------------------- drawing
 
-    def _draw_level(self, panel: ImagePanel) -> None:
-        assert panel.displayed is not None and panel.window is not None
-        rows, columns = panel.displayed.source_shape
-        panel.image.setImage(
-            panel.displayed.levels[panel.level],
-            autoLevels=False,
-            levels=panel.window.levels,
-            lut=_INVERTED_LUT if self._inverted else _GREY_LUT,
-        )
+    def _draw(self, panel: ImagePanel) -> None:
+        """Hand the panel's level, window and grey scale to its image item. A case as it
+        opens uses the prepared uint8 image (no conversion at all); anything else windows the
+        pyramid level through a lookup table."""
+        displayed, window = panel.displayed, panel.window
+        assert displayed is not None and window is not None
+        rows, columns = displayed.source_shape
+        if (
+            panel.level == displayed.display_level
+            and window == displayed.window
+            and not self._inverted
+        ):
+            panel.image.setImage(displayed.display_grey, autoLevels=False, levels=None, lut=None)
+        else:
+            panel.image.setImage(
+                displayed.levels[panel.level],
+                autoLevels=False,
+                levels=window.levels,
+                lut=_INVERTED_LUT if self._inverted else None,
+            )
         panel.image.setRect(QRectF(0, 0, columns, rows))
 
     def _set_window(self, panel: ImagePanel, window: Window) -> None:
         panel.window = window
-        panel.image.setLevels(window.levels)
+        self._draw(panel)
 
     def _drag_window(self, panel: ImagePanel, dx: float, dy: float) -> None:
         if panel.window is None:
@@ -406,7 +416,7 @@ class CaseViewer(QWidget):
             )
             if level != panel.level:
                 panel.level = level
-                self._draw_level(panel)
+                self._draw(panel)
 
     def _magnifier_centre(self) -> QPointF:
         assert self._case is not None

@@ -58,9 +58,7 @@ def lesion_outline(mask: np.ndarray, *, margin: float = 0.0) -> np.ndarray | Non
     row1, col1 = min(box[2] + pad, mask.shape[0]), min(box[3] + pad, mask.shape[1])
     crop = np.asarray(mask[row0:row1, col0:col1], dtype=bool)
     if margin > 0:
-        from scipy.ndimage import distance_transform_edt  # only the worker thread needs scipy
-
-        crop = distance_transform_edt(~crop) <= margin
+        crop = grow(crop, round(margin))
     # A False border closes outlines that touch the image edge.
     grid = np.pad(crop, 1).astype(np.uint8)
     cases = grid[:-1, :-1] * 8 + grid[:-1, 1:] * 4 + grid[1:, 1:] * 2 + grid[1:, :-1]
@@ -81,8 +79,19 @@ def lesion_outline(mask: np.ndarray, *, margin: float = 0.0) -> np.ndarray | Non
     return np.concatenate(parts)
 
 
-def mirror_segments(segments: np.ndarray, width: int) -> np.ndarray:
-    """``segments`` of an image ``width`` columns wide, mirrored left-right with it."""
-    mirrored = segments.copy()
-    mirrored[..., 0] = width - segments[..., 0]
-    return mirrored
+def grow(mask: np.ndarray, pixels: int) -> np.ndarray:
+    """``mask`` dilated by about ``pixels`` in every direction (an octagon, within 8 % of a
+    disc: alternating 3 × 3 cross and square steps), with numpy alone.
+
+    scipy's distance transform would be exact, but importing scipy costs the workstation some
+    25 MB of resident memory for one line drawn a millimetre out.
+    """
+    grown = np.asarray(mask, dtype=bool)
+    for step in range(pixels):
+        padded = np.pad(grown, 1)
+        centre = padded[1:-1, 1:-1]
+        out = centre | padded[:-2, 1:-1] | padded[2:, 1:-1] | padded[1:-1, :-2] | padded[1:-1, 2:]
+        if step % 2:  # the square's corners on every other step
+            out |= padded[:-2, :-2] | padded[:-2, 2:] | padded[2:, :-2] | padded[2:, 2:]
+        grown = out
+    return grown

@@ -55,9 +55,8 @@ def chest_wall_side(tissue: np.ndarray) -> Side | None:
 
 def wanted_chest_wall_side(laterality: str | None) -> Side | None:
     """Where the hanging puts the chest wall of a breast of ``laterality`` (``"L"``/``"R"``)."""
-    if laterality is None:
-        return None
-    return {"L": "left", "R": "right"}.get(laterality.strip().upper())
+    sides: dict[str, Side] = {"L": "left", "R": "right"}
+    return None if laterality is None else sides.get(laterality.strip().upper())
 
 
 def needs_mirroring(tissue: np.ndarray, laterality: str | None) -> bool:

@@ -5,13 +5,22 @@ The reading window asks for the current case and the next one as soon as it know
 runs in a worker thread of the prefetcher's own :class:`QThreadPool` — one thread, so the case
 asked for first is ready first and the GUI thread keeps a core on a two-core machine. The result
 reaches the GUI thread through a queued signal; only the GUI thread touches the cache, so it
-needs no lock. The cache holds at most :data:`CACHE_SIZE` prepared cases (least recently used
-goes first): a prepared full-size case weighs about 25 MB.
+needs no lock. The cache holds at most ``cache_size`` prepared cases (least recently used goes
+first; at most :data:`MAX_CACHE_SIZE`): a prepared full-size case weighs about 29 MB, and the
+default of :data:`CACHE_SIZE` — the case on screen and the next one — is all a forward-only
+reading needs; a study that lets readers go back passes 3 to keep the previous case too.
+
+Memory. glibc's allocator raises its mmap threshold each time a large block is freed, after
+which arrays of a prepared case's size come from the heap and stay resident when freed: about
+100 MB more after a few cases, for nothing. The prefetcher pins the threshold at
+:data:`MMAP_THRESHOLD` (``mallopt``, Linux only), so a dropped case returns its memory to the
+system.
 
 A case that cannot be prepared (a missing or corrupt file) is reported through :attr:`failed`
 with a plain message naming the file; nothing is cached and the workstation keeps running.
 
-Public API (stable): ``CasePrefetcher(display_size, parent=None, *, prepare=prepare_case)``,
+Public API (stable): ``CasePrefetcher(display_size, parent=None, *, cache_size=2,
+prepare=prepare_case)``,
 :meth:`~CasePrefetcher.request`, :meth:`~CasePrefetcher.get`, :meth:`~CasePrefetcher.is_pending`,
 :meth:`~CasePrefetcher.set_display_size`, :meth:`~CasePrefetcher.shutdown`, signals
 ``prepared(str case_id)`` and ``failed(str case_id, str message)``.
@@ -19,6 +28,8 @@ Public API (stable): ``CasePrefetcher(display_size, parent=None, *, prepare=prep
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -31,8 +42,24 @@ from reader_app.viewer.prepared_case import PreparedCase, prepare_case
 if TYPE_CHECKING:
     from studies.engine.reader_api import CaseToRead
 
-#: Prepared cases kept at most.
-CACHE_SIZE = 3
+#: Prepared cases kept by default, and at most.
+CACHE_SIZE = 2
+MAX_CACHE_SIZE = 3
+#: Blocks from this size up are mapped, and unmapped when freed (glibc ``M_MMAP_THRESHOLD``).
+MMAP_THRESHOLD = 1 << 20
+_M_MMAP_THRESHOLD = -3
+
+
+def return_freed_arrays_to_the_system() -> bool:
+    """Pin glibc's mmap threshold (see the module docstring); False where that is not glibc."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # another C library (musl): its allocator behaves
+        return False
+    return bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD))
+
 
 Prepare = Callable[..., PreparedCase]
 
@@ -74,12 +101,16 @@ def _unexpected(case: CaseToRead, error: Exception) -> str:
 
 
 class CasePrefetcher(QObject):
-    """Prepares cases in a worker thread and keeps the last :data:`CACHE_SIZE` of them.
+    """Prepares cases in a worker thread and keeps the last ``cache_size`` of them.
 
     Args:
         display_size: (rows, columns) in screen pixels of one image view; the display level of
             each image is chosen for it (:meth:`CaseViewer.display_size` gives it).
+        cache_size: prepared cases kept, 1 to :data:`MAX_CACHE_SIZE`.
         prepare: the preparing function (tests pass a wrapper to watch the thread it runs in).
+
+    Raises:
+        ValueError: ``cache_size`` out of range.
     """
 
     #: A requested case is ready: :meth:`get` returns it now.
@@ -92,9 +123,14 @@ class CasePrefetcher(QObject):
         display_size: tuple[int, int],
         parent: QObject | None = None,
         *,
+        cache_size: int = CACHE_SIZE,
         prepare: Prepare = prepare_case,
     ) -> None:
+        if not 1 <= cache_size <= MAX_CACHE_SIZE:
+            raise ValueError(f"cache_size must be 1 to {MAX_CACHE_SIZE}, not {cache_size}")
         super().__init__(parent)
+        self._cache_size = cache_size
+        return_freed_arrays_to_the_system()
         self._pool = QThreadPool(self)  # created first, so destroyed (and drained) first
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay(self)
@@ -149,7 +185,7 @@ class CasePrefetcher(QObject):
         self._pending.discard(case_id)
         self._cache[case_id] = prepared
         self._cache.move_to_end(case_id)
-        while len(self._cache) > CACHE_SIZE:
+        while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         self.prepared.emit(case_id)
 

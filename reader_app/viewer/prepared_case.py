@@ -21,12 +21,13 @@ Public API (stable; the reading window builds on it):
 * :class:`PreparedCase` — ``case_id``, ``low_energy``, ``recombined``, ``lesion_box``,
   ``outline``, ``heatmap`` (float32 at the display level's shape, or ``None``),
   ``heatmap_rgba``, ``laterality``, ``view``, ``pixel_spacing_mm``, ``mirrored``.
-* :func:`prepare_case` ``(case, *, display_size)``.
+* :func:`prepare_case` ``(case, *, display_size)``; :func:`with_heatmap` ``(prepared,
+  heatmap)`` adds a model's heat map to a case prepared without one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,6 +63,8 @@ class DisplayImage:
         presets: the named windows of :mod:`reader_app.viewer.window_presets`.
         source_shape: (rows, columns) of the full-resolution image.
         source: the file it was read from.
+        display_grey: the display level already windowed at ``window``, uint8 (0 black, 255
+            white): what a case opens with, handed to Qt without any conversion.
     """
 
     levels: tuple[np.ndarray, ...]
@@ -70,6 +73,7 @@ class DisplayImage:
     presets: dict[str, Window]
     source_shape: tuple[int, int]
     source: str
+    display_grey: np.ndarray
 
     @property
     def display_pixels(self) -> np.ndarray:
@@ -90,7 +94,12 @@ class PreparedCase:
             :data:`OUTLINE_MARGIN_MM` outside the mask); ``None`` without a mask.
         heatmap: float32 values in [0, 1] covering the whole image at the display level's
             shape; ``None`` when the read shows no model output.
-        heatmap_rgba: the same coloured (:mod:`reader_app.viewer.heatmap_colours`), uint8.
+        heatmap_rgba: the same coloured (:mod:`reader_app.viewer.heatmap_colours`), uint8
+            (rows, columns, 4), cropped to where it is not fully transparent (fewer pixels to
+            blend on every repaint); ``None`` without a heat map or when it is transparent
+            everywhere.
+        heatmap_rect: (x, y, width, height) of ``heatmap_rgba`` in the views' scene
+            (full-resolution pixels), or ``None``.
         laterality, view: ``"L"``/``"R"`` and e.g. ``"CC"`` (from the study, else the file).
         pixel_spacing_mm: (row, column) spacing at the breast, or ``None``.
         mirrored: whether the stored images were mirrored left-right to hang the case.
@@ -103,6 +112,7 @@ class PreparedCase:
     outline: np.ndarray | None
     heatmap: np.ndarray | None
     heatmap_rgba: np.ndarray | None
+    heatmap_rect: tuple[float, float, float, float] | None
     laterality: str | None
     view: str | None
     pixel_spacing_mm: tuple[float, float] | None
@@ -159,28 +169,40 @@ def prepare_case(case: CaseToRead, *, display_size: tuple[int, int]) -> Prepared
         lesion_box = mask_box(mask)
         outline = lesion_outline(mask, margin=_outline_margin(low_energy.spacing_mm))
 
-    heatmap = colours = None
-    source_heatmap = case.model.heatmap if case.model is not None else None
-    if source_heatmap is not None:
-        oriented = np.asarray(source_heatmap, dtype=np.float32)
-        if mirrored:
-            oriented = oriented[:, ::-1]
-        heatmap = resample_heatmap(oriented, le_levels[display_level].shape)
-        colours = heatmap_rgba(heatmap)
-
-    return PreparedCase(
+    prepared = PreparedCase(
         case_id=case.case_id,
         low_energy=le_image,
         recombined=re_image,
         lesion_box=lesion_box,
         outline=outline,
-        heatmap=heatmap,
-        heatmap_rgba=colours,
+        heatmap=None,
+        heatmap_rgba=None,
+        heatmap_rect=None,
         laterality=laterality,
         view=view,
         pixel_spacing_mm=low_energy.spacing_mm,
         mirrored=mirrored,
     )
+    source_heatmap = case.model.heatmap if case.model is not None else None
+    return prepared if source_heatmap is None else with_heatmap(prepared, source_heatmap)
+
+
+def with_heatmap(prepared: PreparedCase, heatmap: np.ndarray) -> PreparedCase:
+    """``prepared`` with a heat map covering the whole stored image (any resolution), oriented,
+    resampled to the display level and coloured as :func:`prepare_case` does it.
+
+    For a case whose images were prepared before its model output was known (the sequential
+    design's aided stage reuses the unaided stage's images). Pure numpy: run it in a worker
+    thread when the map is large; for the store's 512-pixel maps it takes a few milliseconds.
+    """
+    oriented = np.asarray(heatmap, dtype=np.float32)
+    if oriented.ndim != 2:
+        raise ValueError(f"case {prepared.case_id}: a heat map must be 2-D, not {oriented.shape}")
+    if prepared.mirrored:
+        oriented = oriented[:, ::-1]
+    resampled = resample_heatmap(oriented, prepared.low_energy.display_pixels.shape)
+    colours, rect = _visible_colours(resampled, prepared.source_shape)
+    return replace(prepared, heatmap=resampled, heatmap_rgba=colours, heatmap_rect=rect)
 
 
 def _normalised(text: str | None) -> str | None:
@@ -204,7 +226,30 @@ def _display_image(
         presets=presets,
         source_shape=image.shape,
         source=image.source or "",
+        display_grey=windowed_grey(levels[display_level], presets["Default"]),
     )
+
+
+def windowed_grey(pixels: np.ndarray, window: Window) -> np.ndarray:
+    """``pixels`` through the linear ``window``, as uint8 grey levels (pyqtgraph's mapping)."""
+    black, white = window.levels
+    scaled = (pixels.astype(np.float32) - black) * (255.0 / (white - black))
+    return np.clip(scaled, 0, 255).astype(np.uint8)
+
+
+def _visible_colours(
+    heatmap: np.ndarray, source_shape: tuple[int, int]
+) -> tuple[np.ndarray | None, tuple[float, float, float, float] | None]:
+    """The coloured heat map cropped to its not fully transparent part, and where that lies."""
+    colours = heatmap_rgba(heatmap)
+    box = mask_box(colours[..., 3] > 0)
+    if box is None:
+        return None, None
+    row0, col0, row1, col1 = box
+    scale_y = source_shape[0] / heatmap.shape[0]
+    scale_x = source_shape[1] / heatmap.shape[1]
+    rect = (col0 * scale_x, row0 * scale_y, (col1 - col0) * scale_x, (row1 - row0) * scale_y)
+    return np.ascontiguousarray(colours[row0:row1, col0:col1]), rect
 
 
 def _outline_margin(spacing_mm: tuple[float, float] | None) -> float:
@@ -213,4 +258,4 @@ def _outline_margin(spacing_mm: tuple[float, float] | None) -> float:
     return OUTLINE_MARGIN_MM / min(spacing_mm)
 
 
-__all__ = ["DisplayImage", "PreparedCase", "prepare_case"]
+__all__ = ["DisplayImage", "PreparedCase", "prepare_case", "with_heatmap"]
