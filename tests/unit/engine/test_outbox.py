@@ -1,0 +1,388 @@
+"""Never lose a decision, never store one twice: idempotent submissions and the outbox.
+
+On SQLite and PostgreSQL (``store_url``). The PostgreSQL server stopped and restarted under a
+session is in ``test_store_outage_postgresql.py``; here an SQLite file moved away stands for
+the store going away.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from outbox_study import PIN, small_study
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+from store_fixtures import store_url  # noqa: F401 (a fixture)
+
+from studies.engine.clock import SimulatedClock
+from studies.engine.outbox import (
+    DecisionOutbox,
+    OutboxError,
+    PendingSubmission,
+    default_outbox_folder,
+    submit_pending,
+)
+from studies.engine.reader_api import (
+    AiExposure,
+    Answer,
+    CaseRef,
+    ReaderError,
+    ReaderSession,
+    RefusedSubmissionError,
+    StoreUnavailable,
+)
+from studies.store.audit import DECISION_EVENT_KINDS
+from studies.store.database import Store
+from studies.store.schema import AuditEventRow, DecisionRow, OrderItemRow, ReadingSessionRow
+from studies.store.verify import verify_store
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def study(tmp_path: Path, store_url: str) -> Iterator[Store]:  # noqa: F811
+    store = small_study(tmp_path / "study", store_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _login(store: Store, clock: SimulatedClock, reader: str = "R1") -> ReaderSession:
+    return ReaderSession.login(store, reader, PIN, clock=clock)
+
+
+def _decisions(store: Store, reader: str = "R1") -> list[DecisionRow]:
+    with store.session(read_only=True) as session:
+        return list(
+            session.scalars(
+                select(DecisionRow)
+                .join(ReadingSessionRow, ReadingSessionRow.id == DecisionRow.session_id)
+                .where(ReadingSessionRow.reader_id == reader)
+                .order_by(DecisionRow.id)
+            )
+        )
+
+
+def _order(store: Store, reader: str = "R1", index: int = 1) -> list[CaseRef]:
+    """The reader's stored order (crossover: one stage per position)."""
+    with store.session(read_only=True) as session:
+        items = session.scalars(
+            select(OrderItemRow)
+            .join(ReadingSessionRow, ReadingSessionRow.id == OrderItemRow.session_id)
+            .where(ReadingSessionRow.reader_id == reader, ReadingSessionRow.index == index)
+            .order_by(OrderItemRow.position)
+        ).all()
+        return [CaseRef(index, i.position, i.case_id, i.mode) for i in items]  # type: ignore[arg-type]
+
+
+def _pending(ref: CaseRef, pom: int, *, reader: str = "R1", n: int = 0) -> PendingSubmission:
+    at = START + timedelta(minutes=n)
+    return PendingSubmission(
+        study_id="study-1",
+        reader_id=reader,
+        session_index=ref.session_index,
+        position=ref.position,
+        case_id=ref.case_id,
+        stage=ref.stage,
+        answer=Answer(int(pom >= 50), pom, "3", f"answer {n}"),
+        exposure=AiExposure(at, ((at + timedelta(seconds=2), True),))
+        if ref.stage == "aided"
+        else None,
+        submission_id=f"{n:032x}",
+        created_at=at + timedelta(seconds=40),
+        started_at=at,
+        reading_time_s=40.0,
+    )
+
+
+# ------------------------------------------------------------------------ idempotent submit
+
+
+def test_a_retried_submission_is_stored_once(study: Store) -> None:
+    """Two workstation objects of one reader: the second did not hear of the first's commit and
+    submits the same submission again; it gets the stored decision's receipt."""
+    clock = SimulatedClock(START)
+    first, second = _login(study, clock), _login(study, clock)
+    case = first.open(1)
+    assert case is not None and second.open(1) == case
+    clock.advance(timedelta(seconds=30))
+    answer = Answer(1, 80, "4B")
+    stored = first.submit(answer, submission_id="a" * 32, expected=case.ref)
+    again = second.submit(answer, submission_id="a" * 32, expected=case.ref)
+    assert again.decision_id == stored.decision_id
+    assert again.practice_truth == stored.practice_truth
+    assert again.next_case == stored.next_case and again.next_case is not None
+    assert second.current() == stored.next_case  # the retry moved the second object on too
+    decisions = _decisions(study)
+    assert [d.submission_id for d in decisions] == ["a" * 32]
+    with study.session(read_only=True) as session:
+        payloads = [
+            json.loads(e.payload)
+            for e in session.scalars(
+                select(AuditEventRow).where(AuditEventRow.kind.in_(DECISION_EVENT_KINDS))
+            )
+        ]
+    assert [p["submission_id"] for p in payloads] == ["a" * 32]
+    report = verify_store(study)
+    assert report.ok, report.summary()
+
+
+def test_a_commit_whose_reply_was_lost_is_found_on_retry(study: Store) -> None:
+    """The connection drops after COMMIT: submit raises StoreUnavailable although the decision
+    is stored; the same object, retrying with the same id, gets it back instead of a second."""
+    clock = SimulatedClock(START)
+    reader = _login(study, clock)
+    case = reader.open(1)
+    assert case is not None
+
+    def lose_the_reply(session: Session) -> None:
+        raise OperationalError("COMMIT", None, ConnectionResetError("server closed the connection"))
+
+    event.listen(Session, "after_commit", lose_the_reply, once=True)
+    try:
+        with pytest.raises(StoreUnavailable, match="cannot be reached: server closed"):
+            reader.submit(Answer(0, 10), submission_id="b" * 32, expected=case.ref)
+    finally:
+        if event.contains(Session, "after_commit", lose_the_reply):
+            event.remove(Session, "after_commit", lose_the_reply)
+    assert len(_decisions(study)) == 1  # committed, unknown to the reader session
+    assert reader.current() == case
+    receipt = reader.submit(Answer(0, 10), submission_id="b" * 32, expected=case.ref)
+    assert receipt.decision_id == _decisions(study)[0].id
+    assert receipt.next_case is not None and receipt.next_case.position == case.position + 1
+    assert len(_decisions(study)) == 1
+
+
+def test_an_id_used_for_another_answer_is_refused(study: Store) -> None:
+    clock = SimulatedClock(START)
+    reader = _login(study, clock)
+    case = reader.open(1)
+    assert case is not None
+    reader.submit(Answer(1, 70), submission_id="c" * 32)
+    with pytest.raises(RefusedSubmissionError, match="already stored with another answer"):
+        reader.submit(Answer(0, 10), submission_id="c" * 32)
+    assert len(_decisions(study)) == 1
+
+
+def test_a_malformed_submission_id_is_refused(study: Store) -> None:
+    reader = _login(study, SimulatedClock(START))
+    reader.open(1)
+    for bad in ("", "x" * 65, "has space", "ünï", "a/b"):
+        with pytest.raises(ReaderError, match="submission id must be"):
+            reader.submit(Answer(1, 70), submission_id=bad)
+    assert _decisions(study) == []
+
+
+def test_an_answer_for_another_case_is_refused(study: Store) -> None:
+    clock = SimulatedClock(START)
+    reader = _login(study, clock)
+    first = reader.open(1)
+    assert first is not None
+    second = reader.submit(Answer(1, 70), expected=first.ref).next_case
+    assert second is not None
+    with pytest.raises(RefusedSubmissionError) as refused:
+        reader.submit(Answer(0, 20), expected=first.ref)
+    assert str(refused.value) == (
+        f"this answer is for {first.ref.describe()}, but the case to read now is "
+        f"{second.ref.describe()}; it was not stored"
+    )
+    assert len(_decisions(study)) == 1
+    assert reader.current() == second
+
+
+# --------------------------------------------------------------------------------- outbox
+
+
+def test_put_keeps_each_submission_durably_in_order(tmp_path: Path) -> None:
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    refs = [CaseRef(1, p, f"C0{p}", "aided" if p % 2 else "unaided") for p in (1, 2, 3)]
+    pendings = [_pending(ref, 10 * n, n=n) for n, ref in enumerate(refs, start=1)]
+    paths = [outbox.put(pending) for pending in pendings]
+    assert [p.name for p in paths] == [
+        f"{n:08d}-{pending.submission_id}.json" for n, pending in enumerate(pendings, start=1)
+    ]
+    assert outbox.pending() == pendings  # read back whole, exposure times included
+    assert outbox.put(pendings[1]) == paths[1]  # the same submission again: one file
+    assert sorted(os.listdir(outbox.folder)) == [p.name for p in paths]  # no temporary left
+    with pytest.raises(OutboxError, match="reader R2"):
+        outbox.put(_pending(refs[0], 10, reader="R2", n=9))
+    assert len(outbox.pending()) == 3
+
+
+def test_deliver_submits_in_order_keeping_the_reading_time(study: Store, tmp_path: Path) -> None:
+    clock = SimulatedClock(START)
+    reader = _login(study, clock)
+    reader.open(1)
+    refs = _order(study)
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    for n, ref in enumerate(refs[:3], start=1):
+        outbox.put(_pending(ref, 30 + n, n=n))
+    clock.advance(timedelta(hours=1))  # the store was away for an hour
+    assert outbox.deliver(reader) == 3
+    assert outbox.pending() == [] and outbox.set_aside() == []
+    decisions = _decisions(study)
+    assert [(d.case_id, d.pom, d.submission_id) for d in decisions] == [
+        (ref.case_id, 30 + n, f"{n:032x}") for n, ref in enumerate(refs[:3], start=1)
+    ]
+    assert {d.reading_time_s for d in decisions} == {40.0}  # not the hour of waiting
+    assert decisions[0].submitted_at == START + timedelta(minutes=1, seconds=40)
+    current = reader.current()
+    assert current is not None and current.ref == refs[3]
+    assert outbox.deliver(reader) == 0
+    report = verify_store(study)
+    assert report.ok, report.summary()
+
+
+def test_a_pending_answer_for_another_case_is_set_aside(study: Store, tmp_path: Path) -> None:
+    """Answers found in the wrong order: the one that is not for the case to read now is
+    refused, kept as *.refused and named; the other is delivered."""
+    reader = _login(study, SimulatedClock(START))
+    reader.open(1)
+    refs = _order(study)
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    ahead = outbox.put(_pending(refs[1], 20, n=2))
+    outbox.put(_pending(refs[0], 10, n=1))
+    problems: list[str] = []
+    assert outbox.deliver(reader, on_problem=problems.append) == 1
+    assert outbox.set_aside() == [ahead.with_name(ahead.name + ".refused")]
+    assert problems == [
+        f"{ahead} was not delivered: this answer is for {refs[1].describe()}, but the case to "
+        f"read now is {refs[0].describe()}; it was not stored; kept as {ahead.name}.refused"
+    ]
+    assert [d.case_id for d in _decisions(study)] == [refs[0].case_id]
+
+
+def test_a_corrupt_outbox_file_is_named_and_kept_aside(study: Store, tmp_path: Path) -> None:
+    reader = _login(study, SimulatedClock(START))
+    reader.open(1)
+    refs = _order(study)
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    outbox.folder.mkdir(parents=True)
+    broken = outbox.folder / "00000001-0123abcd.json"
+    broken.write_text('{"format": "cesm-reader pending submission 1", "answ', encoding="utf-8")
+    outbox.put(_pending(refs[0], 10, n=1))
+    with pytest.raises(OutboxError, match=f"outbox file {broken} is not a pending submission"):
+        outbox.pending()
+    problems: list[str] = []
+    assert outbox.deliver(reader, on_problem=problems.append) == 1
+    assert len(problems) == 1 and str(broken) in problems[0]
+    assert problems[0].endswith("kept as 00000001-0123abcd.json.corrupt")
+    assert outbox.set_aside() == [broken.with_name(broken.name + ".corrupt")]
+    assert broken.with_name(broken.name + ".corrupt").read_text(encoding="utf-8").endswith("answ")
+    assert outbox.pending() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("answer", {"decision": 2, "pom": 10}, "answer: decision must be 0"),
+        ("stage", "both", "stage is 'both'"),
+        (
+            "created_at",
+            "2026-03-02T09:00:00",
+            "created_at is '2026-03-02T09:00:00', a time without",
+        ),
+        ("submission_id", "../x", "submission id must be"),
+        ("position", "3", "position is '3', of the wrong type"),
+        ("format", "something else", "format is 'something else'"),
+    ],
+)
+def test_each_kind_of_bad_outbox_file_is_named(
+    tmp_path: Path, field: str, value: object, message: str
+) -> None:
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    path = outbox.put(_pending(CaseRef(1, 1, "C01", "unaided"), 10, n=1))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data[field] = value
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(OutboxError, match=f"outbox file {path} is not a pending submission: "):
+        outbox.pending()
+    with pytest.raises(OutboxError) as caught:
+        outbox.pending()
+    assert message in str(caught.value)
+
+
+def test_the_sqlite_file_gone_then_back(tmp_path: Path) -> None:
+    """The store's file moved away mid-session: every call that needs the store says so
+    (and no empty database appears in its place); the answer waits in the outbox; the file
+    is back: the same reader session delivers it once and reads on."""
+    url = f"sqlite:///{tmp_path / 'study.sqlite'}"
+    store = small_study(tmp_path / "study", url)
+    path = tmp_path / "study.sqlite"
+    clock = SimulatedClock(START)
+    reader = _login(store, clock)
+    case = reader.open(1)
+    assert case is not None
+    clock.advance(timedelta(seconds=25))
+    pending = PendingSubmission.capture(reader, case, Answer(1, 60, "4A"))
+    path.rename(tmp_path / "elsewhere.sqlite")
+    expected = f"the study database at {path} cannot be reached: the file is missing"
+    with pytest.raises(StoreUnavailable, match=expected):
+        submit_pending(reader, pending)
+    for call in (reader.sessions, reader.pause, lambda: reader.open(1)):
+        with pytest.raises(StoreUnavailable, match=expected):
+            call()
+    with pytest.raises(StoreUnavailable, match=expected):
+        ReaderSession.login(store, "R1", PIN, clock=clock)
+    assert not path.exists()
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    outbox.put(pending)
+    clock.advance(timedelta(minutes=5))
+    with pytest.raises(StoreUnavailable, match=expected):
+        outbox.deliver(reader)
+    assert outbox.pending() == [pending]
+
+    (tmp_path / "elsewhere.sqlite").rename(path)
+    assert outbox.deliver(reader) == 1
+    assert outbox.pending() == []
+    decisions = _decisions(store)
+    assert [(d.case_id, d.pom, d.reading_time_s) for d in decisions] == [(case.case_id, 60, 25.0)]
+    following = reader.current()
+    assert following is not None and following.position == case.position + 1
+    report = verify_store(store)
+    assert report.ok, report.summary()
+    store.close()
+
+
+def test_after_a_crash_login_open_and_deliver_resume_at_the_right_case(
+    study: Store, tmp_path: Path
+) -> None:
+    """The workstation died with an answer in its outbox (and possibly committed): a new
+    process logs in, opens the session at the first unread case, delivers, and reads on."""
+    clock = SimulatedClock(START)
+    before = _login(study, clock)
+    case = before.open(1)
+    assert case is not None
+    outbox = DecisionOutbox(tmp_path / "outbox", study_id="study-1", reader_id="R1")
+    pending = PendingSubmission.capture(before, case, Answer(0, 5))
+    outbox.put(pending)
+    submit_pending(before, pending)  # committed, but the process died before removing the file
+    del before
+
+    after = _login(study, clock)
+    resumed = after.open(1)
+    assert resumed is not None and resumed.position == case.position + 1
+    assert outbox.deliver(after) == 1  # recognised by its id, not stored again
+    assert len(_decisions(study)) == 1
+    assert after.current() == resumed
+
+
+def test_the_default_outbox_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url = "postgresql+psycopg://reader:s3cret@db.example.org/study"
+    folder = default_outbox_folder(url, "study-1", "R/1")
+    assert folder.parent.parent.parent == tmp_path / "data" / "cesm-reader" / "outbox"
+    assert folder.parts[-2:] == ("study-1", "R%2F1")
+    assert "s3cret" not in str(folder)
+    other = default_outbox_folder("sqlite:///elsewhere.sqlite", "study-1", "R/1")
+    assert other != folder and other.parts[-2:] == folder.parts[-2:]
+    monkeypatch.delenv("XDG_DATA_HOME")
+    home = default_outbox_folder(url, "study-1", "R1")
+    assert home.is_relative_to(Path.home() / ".local" / "share" / "cesm-reader" / "outbox")
