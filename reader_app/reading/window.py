@@ -26,10 +26,8 @@ image or a button never takes the keyboard away; the comment field keeps its typ
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from datetime import datetime
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -45,9 +43,8 @@ from PySide6.QtWidgets import (
 
 from model_core.vocabulary import AIDED, LABELS
 from reader_app.viewer.case_viewer import CaseViewer
-from reader_app.viewer.heatmap_colours import heatmap_rgba, resample_heatmap
 from reader_app.viewer.prefetch import CasePrefetcher
-from reader_app.viewer.prepared_case import PreparedCase
+from reader_app.viewer.prepared_case import PreparedCase, with_heatmap
 from studies.engine.clock import Clock
 from studies.engine.reader_api import CaseToRead, ReaderSession
 from studies.engine.reading_settings import ReadingSettings
@@ -61,8 +58,8 @@ from .keyboard import KEY_ACTIONS, Action, ProbabilityTyping, digit_of
 from .overlays import HelpOverlay, PauseOverlay
 from .submission import OutboxDelivery, SubmitOutcome, Submitter, measured_timing
 
-#: Cases whose images are prepared ahead of the one on screen.
-PREFETCH_AHEAD = 2
+#: Cases whose images are prepared ahead of the one on screen (the prefetcher keeps two).
+PREFETCH_AHEAD = 1
 #: How often the outbox is offered to the store again while it holds answers (ms).
 OUTBOX_RETRY_MS = 5000
 STORE_DOWN_BANNER = (
@@ -586,18 +583,6 @@ class ReadingWindow(QWidget):
 
 
 _POM_STEPS = {Action.POM_UP: 1, Action.POM_DOWN: -1, Action.POM_UP_10: 10, Action.POM_DOWN_10: -10}
-
-
-def with_heatmap(prepared: PreparedCase, heatmap: np.ndarray) -> PreparedCase:
-    """``prepared`` with the model's heat map added (oriented and at the display level, as the
-    image preparation would have made it). The sequential design's aided stage needs it: its
-    images were prepared for the unaided stage, without the model."""
-    oriented = np.asarray(heatmap, dtype=np.float32)
-    if prepared.mirrored:
-        oriented = oriented[:, ::-1]
-    level = prepared.low_energy.levels[prepared.low_energy.display_level]
-    resampled = resample_heatmap(oriented, level.shape)
-    return replace(prepared, heatmap=resampled, heatmap_rgba=heatmap_rgba(resampled))
 
 
 def _mode_text(case: CaseToRead, settings: ReadingSettings) -> str:
