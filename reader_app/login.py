@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -68,6 +69,7 @@ class LoginPage(QWidget):
         card = QFrame()
         card.setObjectName("card")
         card.setFixedWidth(520)
+        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(card)
         layout.setContentsMargins(36, 30, 36, 30)
         layout.setSpacing(10)
@@ -85,6 +87,7 @@ class LoginPage(QWidget):
         layout.addSpacing(14)
 
         self._forms = QStackedWidget()
+        self._forms.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._forms.addWidget(self._reader_form())
         self._forms.addWidget(self._coordinator_form())
         layout.addWidget(self._forms)
@@ -211,6 +214,7 @@ class SessionsPage(QWidget):
         card = QFrame()
         card.setObjectName("card")
         card.setFixedWidth(640)
+        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
         layout = QVBoxLayout(card)
         layout.setContentsMargins(36, 30, 36, 30)
         layout.setSpacing(10)
@@ -225,6 +229,7 @@ class SessionsPage(QWidget):
         self.list = QListWidget()
         self.list.setObjectName("sessionList")
         self.list.itemActivated.connect(self._activated)
+        self.list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout.addWidget(self.list)
         self.washout = QLabel("")
         self.washout.setObjectName("washoutNotice")
@@ -269,6 +274,8 @@ class SessionsPage(QWidget):
                 )
         self.washout.setText(washout_note)
         self.washout.setVisible(bool(washout_note))
+        rows = sum(self.list.sizeHintForRow(row) for row in range(self.list.count()))
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth() + 8)
         if selected is not None:
             self.list.setCurrentItem(selected)
         self.list.setFocus()

@@ -43,7 +43,7 @@ class ProbabilityBar(QWidget):
         self.setObjectName("probabilityBar")
         self._probability: float | None = None
         self._thresholds: dict[str, float] = {}
-        self.setMinimumHeight(54)
+        self.setMinimumHeight(72)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_output(self, probability: float | None, thresholds: dict[str, float]) -> None:
@@ -68,15 +68,19 @@ class ProbabilityBar(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF() - 1.5, 8.0))
         painter.setFont(font)
-        for name, value in sorted(self._thresholds.items(), key=lambda item: item[1]):
+        # labels below the bar, alternating between two rows so that close marks never overlap
+        line = painter.fontMetrics().height()
+        for row, (name, value) in enumerate(sorted(self._thresholds.items(), key=lambda i: i[1])):
             x = bar.left() + bar.width() * value
             painter.setPen(QPen(QColor("#f2f2f2"), 2))
-            painter.drawLine(int(x), int(bar.top() - 5), int(x), int(bar.bottom() + 5))
+            painter.drawLine(
+                int(x), int(bar.top() - 4), int(x), int(bar.bottom() + 4 + line * (row % 2))
+            )
             painter.setPen(QColor("#c8ccd2"))
             label = f"{THRESHOLD_NAMES.get(name, name)} {value * 100:.0f} %"
             width = painter.fontMetrics().horizontalAdvance(label)
             left = min(max(x - width / 2, 0), self.width() - width)
-            painter.drawText(int(left), int(bar.bottom() + 20), label)
+            painter.drawText(int(left), int(bar.bottom() + 4 + line * (row % 2 + 1)), label)
         painter.end()
 
 
@@ -91,17 +95,17 @@ class AidedPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("aidedPanel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(6)
 
         self.locked_banner = QLabel("")
         self.locked_banner.setObjectName("lockedBanner")
         self.locked_banner.setWordWrap(True)
         self.locked_banner.hide()
-        layout.addWidget(self.locked_banner)
 
-        heading = QLabel("AI model: probability of malignancy")
+        heading = QLabel("AI MODEL — PROBABILITY OF MALIGNANCY")
         heading.setObjectName("sectionHeading")
         layout.addWidget(heading)
         self.probability_label = QLabel("")

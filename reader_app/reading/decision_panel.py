@@ -46,18 +46,18 @@ class DecisionPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(8)
 
-        layout.addWidget(_heading("Your decision"))
+        layout.addWidget(_heading("Your decision", "B / M"))
         decision_row = QHBoxLayout()
         self._decisions = QButtonGroup(self)
         self._decisions.setExclusive(True)
-        self.benign_button = _choice("Benign  (B)", "benignButton")
-        self.malignant_button = _choice("Malignant  (M)", "malignantButton")
+        self.benign_button = _choice("Benign", "benignButton")
+        self.malignant_button = _choice("Malignant", "malignantButton")
         for code, button in ((0, self.benign_button), (1, self.malignant_button)):
             self._decisions.addButton(button, code)
             decision_row.addWidget(button)
         layout.addLayout(decision_row)
 
-        layout.addWidget(_heading("Probability of malignancy"))
+        layout.addWidget(_heading("Probability of malignancy", "type 0–9"))
         pom_row = QHBoxLayout()
         self._slider = QSlider(Qt.Orientation.Horizontal)
         self._slider.setRange(0, 100)
@@ -75,7 +75,7 @@ class DecisionPanel(QWidget):
         self._bi_rads = QButtonGroup(self)
         self._bi_rads.setExclusive(True)
         if asks_bi_rads:
-            layout.addWidget(_heading("BI-RADS"))
+            layout.addWidget(_heading("BI-RADS", "[ / ]"))
             row = QHBoxLayout()
             row.setSpacing(4)
             for index, category in enumerate(BI_RADS_LESION_SCALE):
@@ -231,8 +231,11 @@ def decision_text(answer: Answer) -> str:
     return " · ".join(parts)
 
 
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+def _heading(text: str, keys: str = "") -> QLabel:
+    """A section's title, with its keys in a quieter colour."""
+    label = QLabel(
+        text.upper() + (f"&nbsp;&nbsp;<span style='color:#7d8691'>{keys}</span>" if keys else "")
+    )
     label.setObjectName("sectionHeading")
     return label
 

@@ -137,6 +137,8 @@ class ReadingWindow(QWidget):
         self.progress_bar.setTextVisible(False)
         self.progress_bar.setFixedWidth(220)
         self.progress_bar.setFixedHeight(8)
+        reader = QLabel(f"Reader {self._session.reader_id}")
+        reader.setObjectName("note")
         help_hint = QLabel("F1  shortcuts")
         help_hint.setObjectName("note")
         bar.addWidget(self.mode_label)
@@ -146,6 +148,8 @@ class ReadingWindow(QWidget):
         bar.addWidget(self.progress_label)
         bar.addSpacing(10)
         bar.addWidget(self.progress_bar)
+        bar.addSpacing(20)
+        bar.addWidget(reader)
         bar.addSpacing(20)
         bar.addWidget(help_hint)
         outer.addWidget(top)
@@ -186,6 +190,8 @@ class ReadingWindow(QWidget):
         panel.addWidget(self.clinical)
         self.aided_panel = AidedPanel()
         self.aided_panel.hide()
+        # the reader's own locked answer sits above the AI's box, not in it
+        panel.addWidget(self.aided_panel.locked_banner)
         self.aided_panel.heatmap_toggled.connect(self.viewer.set_heatmap_visible)
         self.aided_panel.opacity_changed.connect(self.viewer.set_heatmap_opacity)
         panel.addWidget(self.aided_panel)
@@ -598,10 +604,17 @@ def _clinical_html(clinical: dict[str, object], fields: tuple[str, ...]) -> str:
     rows = []
     for field in fields:
         value = clinical.get(field)
-        shown = "—" if value is None or value == "" else _escape(str(value))
+        shown = "—" if value is None or value == "" else _escape(_clinical_value(value))
         name = field.replace("_", " ").capitalize()
         rows.append(f"<tr><td class='k'>{name}&nbsp;&nbsp;</td><td>{shown}</td></tr>")
     return "<b>Clinical information</b><table>" + "".join(rows) + "</table>"
+
+
+def _clinical_value(value: object) -> str:
+    """A whole number stored as a float (an age read from a spreadsheet) without its ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _escape(text: str) -> str:
