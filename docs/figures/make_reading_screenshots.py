@@ -27,16 +27,16 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_viewer_screenshots import simulated_heatmap  # noqa: E402
+from make_viewer_screenshots import simulated_heatmap
 
-from model_core.io import read_mask  # noqa: E402
-from model_core.manifest import load_manifest  # noqa: E402
-from reader_app.app import application, build_main_window  # noqa: E402
-from reader_app.main_window import MainWindow  # noqa: E402
-from studies.engine.clock import SimulatedClock  # noqa: E402
-from studies.engine.definition import parse_study_definition  # noqa: E402
-from studies.engine.reader_api import Answer, ReaderSession  # noqa: E402
-from studies.engine.study_init import create_study, plan_study  # noqa: E402
+from model_core.io import read_mask
+from model_core.manifest import load_manifest
+from reader_app.app import application, build_main_window
+from reader_app.main_window import MainWindow
+from studies.engine.clock import SimulatedClock
+from studies.engine.definition import parse_study_definition
+from studies.engine.reader_api import Answer, ReaderSession
+from studies.engine.study_init import create_study, plan_study
 
 PINS = {"R1": "1111", "R2": "2222"}
 STUDY = """
