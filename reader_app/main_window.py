@@ -7,6 +7,7 @@ out mid-session) goes straight back to it, at the first case without an answer.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,15 +131,15 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(self.login)
 
     def _open_dashboard(self) -> None:
-        try:
-            from reader_app.dashboard.window import DashboardWindow  # type: ignore[import-not-found]
+        try:  # the dashboard is imported only when a coordinator logs in
+            dashboard = importlib.import_module("reader_app.dashboard.window")
         except ImportError:
             self.login.message.setText(
                 "The coordinator dashboard is not available in this version of the application; "
                 "use the `cesm-reader study` commands."
             )
             return
-        self.dashboard = DashboardWindow(self._store_url, self._store)
+        self.dashboard = dashboard.DashboardWindow(self._store_url, self._store)
         self._stack.addWidget(self.dashboard)
         self._stack.setCurrentWidget(self.dashboard)
 

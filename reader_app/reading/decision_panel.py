@@ -209,9 +209,8 @@ class DecisionPanel(QWidget):
 
     def set_inputs_enabled(self, enabled: bool) -> None:
         """Lock the panel while a submission is on its way (and unlock it for the next case)."""
-        for widget in (*self._decisions.buttons(), *self._bi_rads.buttons()):
-            widget.setEnabled(enabled)
-        for widget in (self._slider, self.comment, self.submit_button):
+        widgets: list[QWidget] = [*self._decisions.buttons(), *self._bi_rads.buttons()]
+        for widget in (*widgets, self._slider, self.comment, self.submit_button):
             widget.setEnabled(enabled)
 
     def _slider_moved(self, value: int) -> None:

@@ -25,12 +25,17 @@ class _Overlay(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+            self.setGeometry(self._covered().rect())
         return False
+
+    def _covered(self) -> QWidget:
+        parent = self.parentWidget()
+        assert parent is not None  # made with a parent, which owns it
+        return parent
 
     def show_over(self) -> None:
         """Cover the parent now."""
-        self.setGeometry(self.parentWidget().rect())
+        self.setGeometry(self._covered().rect())
         self.raise_()
         self.show()
 

@@ -28,8 +28,8 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -169,8 +169,7 @@ class ReadingWindow(QWidget):
         self.loading_label = QLabel("Preparing the images…")
         self.loading_label.setObjectName("loading")
         self.loading_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.done_page = _done_page()
-        self.done_label: QLabel = self.done_page.findChild(QLabel, "doneTitle")
+        self.done_page, self.done_label = _done_page()
         for page in (self.viewer, self.loading_label, self.done_page):
             self._centre.addWidget(page)
         centre = QWidget()
@@ -233,18 +232,18 @@ class ReadingWindow(QWidget):
             self._submitter.deliver(self._session)
         return self._session.open(index)
 
-    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
-        QApplication.instance().installEventFilter(self)
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        _application().installEventFilter(self)
+        super().showEvent(event)
 
-    def hideEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
-        QApplication.instance().removeEventFilter(self)
-        super().hideEvent(event)  # type: ignore[arg-type]
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt's name)
+        _application().removeEventFilter(self)
+        super().hideEvent(event)
 
     def shutdown(self) -> None:
         """Stop the worker threads (the window is going away)."""
         self._retry.stop()
-        QApplication.instance().removeEventFilter(self)
+        _application().removeEventFilter(self)
         self._engine.stop()
         self._prefetcher.shutdown()
 
@@ -591,6 +590,12 @@ class ReadingWindow(QWidget):
 _POM_STEPS = {Action.POM_UP: 1, Action.POM_DOWN: -1, Action.POM_UP_10: 10, Action.POM_DOWN_10: -10}
 
 
+def _application() -> QCoreApplication:
+    app = QApplication.instance()
+    assert app is not None  # a window exists only in a running application
+    return app
+
+
 def _mode_text(case: CaseToRead, settings: ReadingSettings) -> str:
     session = f"Session {case.session_index}"
     if case.stage == AIDED:
@@ -630,7 +635,7 @@ def _feedback_text(outcome: SubmitOutcome) -> str:
     )
 
 
-def _done_page() -> QWidget:
+def _done_page() -> tuple[QWidget, QLabel]:
     page = QWidget()
     layout = QVBoxLayout(page)
     layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -641,4 +646,4 @@ def _done_page() -> QWidget:
     hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
     layout.addWidget(title)
     layout.addWidget(hint)
-    return page
+    return page, title

@@ -45,9 +45,7 @@ def reading_settings(store: Store, *, study_id: str | None = None) -> ReadingSet
         study = _only_study(session, study_id)
         text, study_id, title = study.definition_toml, study.id, study.title
         design, washout, simulated = study.design, study.washout_days, study.simulated
-    definition = parse_study_definition(
-        text, source="study.toml (stored)", base_dir="."
-    ).definition
+    definition = parse_study_definition(text, source="study.toml (stored)", base_dir=".").definition
     return ReadingSettings(
         study_id=study_id,
         title=title,
