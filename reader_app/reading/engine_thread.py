@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal, Slot
 
 
 class _Worker(QObject):
@@ -57,7 +57,11 @@ class EngineThread(QObject):
         return self._pending > 0
 
     def stop(self) -> None:
-        """Finish the queued calls and end the thread (when the window closes)."""
+        """Finish every queued call, then end the thread (when the window closes): a submission
+        asked for just before the window closed is still committed, or kept in the outbox."""
+        app = QCoreApplication.instance()
+        while self._pending > 0 and app is not None:  # results arrive as GUI-thread events
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def test_without_a_display_the_command_shows_the_xvfb_hint_and_builds_nothing(
     assert list(tmp_path.iterdir()) == []  # the demo study was not built
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="macOS and Windows always have a display")
 @pytest.mark.parametrize(
     ("environment", "expected"),
     [

@@ -106,3 +106,67 @@ def test_an_incomplete_answer_is_refused_in_place(
     press(window, "4", "]")  # the missing line clears as the answer completes
     assert not panel.missing_label.isVisible()
     store.close()
+
+
+def test_a_practice_case_shows_its_truth_in_place_and_enter_goes_on(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    practice = "INT0002"
+    store = make_study(cohort, url, {"practice_cases": [practice]})
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", "1111")
+    _open_first_session(qtbot, window)
+    reading = window.reading
+    assert reading is not None
+    _wait_for_images(qtbot, window)
+    case = reading.current_case()
+    assert case is not None and case.case_id == practice and case.practice
+    assert reading.practice_badge.isVisible()
+    press(window, "b", "2", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: reading.state() == "feedback")
+    truth = "MALIGNANT" if store_truth(store, practice) else "BENIGN"
+    assert f"the pathology is <b>{truth}</b>" in reading.feedback.text()
+    assert "Benign · 20 % · BI-RADS 3" in reading.feedback.text()
+    assert reading.current_case() is case  # still on the practice case, non-modal
+    press(window, Qt.Key.Key_Return)
+    _wait_for_images(qtbot, window)
+    assert reading.current_case().case_id != practice and not reading.feedback.isVisible()
+    store.close()
+
+
+def test_space_pauses_the_session_in_the_store_and_resumes_it(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", "2222")
+    _open_first_session(qtbot, window)
+    reading = window.reading
+    assert reading is not None
+    _wait_for_images(qtbot, window)
+
+    def state() -> str:
+        r2 = next(r for r in study_status(store).readers if r.reader_id == "R2")
+        return r2.sessions[0].state
+
+    press(window, Qt.Key.Key_Space)
+    assert reading.pause_overlay.isVisible() and reading.is_paused()
+    press(window, "m", Qt.Key.Key_Return)  # ignored while paused
+    assert reading.decision_panel.decision() is None
+    qtbot.waitUntil(lambda: not reading.engine_busy())
+    assert state() == "paused"
+    press(window, Qt.Key.Key_Space)
+    assert not reading.pause_overlay.isVisible()
+    qtbot.waitUntil(lambda: not reading.engine_busy())
+    assert state() == "in_progress"
+    store.close()
+
+
+def store_truth(store, case_id: str) -> int:  # type: ignore[no-untyped-def]
+    """The case's truth as the store keeps it (the test may look; the workstation may not)."""
+    from studies.store.schema import CaseRow
+
+    with store.session(read_only=True) as session:
+        return next(row.truth for row in session.query(CaseRow) if row.case_id == case_id)
