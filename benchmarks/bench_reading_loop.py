@@ -256,7 +256,8 @@ def main() -> None:
         print(
             f"{len(cases)} full-size cases (2294 x 1914), window {WINDOW_SIZE[0]} x "
             f"{WINDOW_SIZE[1]}, views {viewer.display_size()} (rows, columns), "
-            f"platform {app.platformName()}, {os.cpu_count()} CPUs"
+            f"platform {app.platformName()}, {os.cpu_count()} CPUs, load average "
+            f"{os.getloadavg()[0]:.1f} (timings are inflated when it exceeds the CPUs)"
         )
         bench_show(app, viewer, cases)
         bench_naive(app, viewer, cases)

@@ -3,7 +3,8 @@
 What a breast radiologist expects of a reading workstation, on a calm black background:
 
 * **Hanging.** Both images in the orientation of :mod:`reader_app.viewer.orientation` (right
-  breast: chest wall at the right edge; left breast: at the left edge), the side and view
+  breast: chest wall at the right edge; left breast: at the left edge), fitted with the chest
+  wall against the view's edge and any spare width on the nipple side, the side and view
   ("R CC") burnt into the upper corner on the nipple side, over air, and the image type
   ("Low energy", "Recombined") above each view.
 * **Linked views.** Zoom (wheel) and pan (left drag) in one view move the other the same way.
@@ -119,7 +120,7 @@ class CaseViewer(QWidget):
         self._graphics = pg.GraphicsLayoutWidget()
         self._graphics.setBackground("k")
         self._graphics.ci.setContentsMargins(2, 2, 2, 2)
-        self._graphics.ci.setSpacing(4)
+        self._graphics.ci.setSpacing(12)  # a clear gap between the two images
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._graphics)
@@ -398,10 +399,23 @@ class CaseViewer(QWidget):
         self._set_window(panel, panel.window.dragged(d_center=dy * step, d_width=dx * step))
 
     def _fit(self) -> None:
+        """The whole image in view, its chest wall against the view's edge on that side (the
+        hanging of every mammography workstation), any spare width on the nipple side."""
         if self._case is None:
             return
         rows, columns = self._case.source_shape
-        self.panels[0].view.setRange(QRectF(0, 0, columns, rows), padding=0.01)
+        view = self.panels[0].view
+        width, height = max(view.width(), 1.0), max(view.height(), 1.0)
+        scale = max(columns / width, rows / height)  # source pixels per screen pixel
+        shown_width, shown_height = width * scale, height * scale
+        top = (rows - shown_height) / 2
+        if self._case.laterality == "R":
+            left = columns - shown_width
+        elif self._case.laterality == "L":
+            left = 0.0
+        else:
+            left = (columns - shown_width) / 2
+        view.setRange(QRectF(left, top, shown_width, shown_height), padding=0)
 
     def _update_levels(self) -> None:
         """Draw the level the zoom needs: finer than the display level when zoomed in."""

@@ -221,3 +221,20 @@ def test_heatmap_legend_shows_with_the_heatmap(viewer: CaseViewer, right_case) -
         viewer.panels[1].view.boundingRect().contains(legend.mapRectToParent(legend.boundingRect()))
     )
     assert np.isfinite(legend.pos().x())
+
+
+@pytest.mark.parametrize("laterality", ["L", "R"])
+def test_the_fitted_image_hangs_against_the_chest_wall_edge(  # type: ignore[no-untyped-def]
+    qtbot, viewer: CaseViewer, tmp_path: Path, laterality: str
+) -> None:
+    viewer.resize(1400, 400)  # wide views: spare width to put somewhere
+    qtbot.waitUntil(lambda: viewer.panels[0].view.width() > 600)
+    prepared = prepare_case(write_case(tmp_path, laterality=laterality), display_size=SIZE)
+    viewer.show_case(prepared)
+    shown = view_rect(viewer)
+    assert shown.width() > COLUMNS * 1.5  # there is spare width...
+    if laterality == "R":  # ...on the nipple side, never between chest wall and view edge
+        assert shown.right() == pytest.approx(COLUMNS)
+    else:
+        assert shown.left() == pytest.approx(0)
+    assert shown.top() <= 0 and shown.bottom() >= ROWS
