@@ -9,5 +9,8 @@ It is the one part of :mod:`studies` that joins the others: it stores decisions 
 * :mod:`.randomisation` — per-reader, per-session seeds and reading orders, with blocking;
 * :mod:`.designs` — crossover, counterbalanced and sequential session plans;
 * :mod:`.session_state` — the session life cycle and the washout;
-* :mod:`.clock` — the injectable clock; :mod:`.pins` — PIN and password hashing.
+* :mod:`.clock` — the injectable clock; :mod:`.pins` — PIN and password hashing;
+* :mod:`.reader_api` — what the reading workstation calls (idempotent submissions);
+* :mod:`.store_access` — :class:`~.store_access.StoreUnavailable`, the database gone away;
+* :mod:`.outbox` — answers kept on local disk until the store is back, delivered once.
 """

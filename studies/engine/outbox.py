@@ -115,9 +115,21 @@ class PendingSubmission:
         :class:`StoreUnavailable`, :meth:`DecisionOutbox.put` the same object (same id).
 
         Raises:
-            ReaderError: the answer is invalid, or ``case`` is not the case to read now.
+            ReaderError: the answer is invalid, no session is open, or
+                (:class:`RefusedSubmissionError`) ``case`` is not the case to read now.
+            StoreUnavailable: an aided case's model output had to be loaded and could not.
         """
         check_answer(answer)
+        now_to_read = reader.current()
+        if now_to_read is None or now_to_read.ref != case.ref:
+            raise RefusedSubmissionError(
+                f"an answer for {case.ref.describe()} cannot be captured: "
+                + (
+                    "the session has no case left"
+                    if now_to_read is None
+                    else f"the case to read now is {now_to_read.ref.describe()}"
+                )
+            )
         timing = reader.timing_now()
         return cls(
             study_id=reader.study_id,
@@ -286,7 +298,7 @@ class DecisionOutbox:
                 f"got an answer of reader {pending.reader_id} of study {pending.study_id}"
             )
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # the reader's answers
             for existing in self._files(PENDING_SUFFIX):
                 if _submission_id_of(existing) == pending.submission_id:
                     return existing

@@ -243,7 +243,11 @@ def _only_study(session: Session, study_id: str | None) -> StudyRow:
 
 
 class ReaderSession:
-    """A logged-in reader. Create with :meth:`login`."""
+    """A logged-in reader. Create with :meth:`login`.
+
+    Every method that needs the database raises :class:`StoreUnavailable` when it cannot be
+    reached (module docstring); the object works again once the database is back.
+    """
 
     def __init__(self, store: Store, study: StudyRow, reader_id: str, clock: Clock) -> None:
         self._store = store
@@ -716,7 +720,8 @@ class ReaderSession:
                     outcome = self._repeat(session, stored, answer, expected)
             if outcome.reading is not None:  # only once committed
                 self._reading = outcome.reading
-                self._timer = _Timer()
+            if outcome.written:  # the case's timer is spent (a repeat leaves the timer alone:
+                self._timer = _Timer()  # the case being read may be a later one)
             next_case = self.current() if self._open_index is not None else None
         return SubmitReceipt(outcome.decision_id, outcome.practice_truth, next_case)
 
@@ -767,9 +772,23 @@ class ReaderSession:
                 case = session.get(CaseRow, (self._study.id, stored.case_id))
                 practice_truth = None if case is None else case.truth
         reading = None
-        if self._reading is not None and self._reading.session_id == row.id:
-            reading = self._load(session, row)  # the answers as stored, this one included
-        return _Outcome(stored.id, practice_truth, reading)
+        open_reading = self._reading
+        if (
+            open_reading is not None
+            and open_reading.session_id == row.id
+            and stored.current
+            and (stored.case_id, stored.mode) not in open_reading.answers
+        ):
+            stored_answer = Answer(stored.decision, stored.pom, stored.bi_rads, stored.comment)
+            reading = _OpenReading(
+                open_reading.session_id,
+                open_reading.index,
+                open_reading.items,
+                open_reading.cases,
+                open_reading.files,
+                {**open_reading.answers, (stored.case_id, stored.mode): (stored.id, stored_answer)},
+            )
+        return _Outcome(stored.id, practice_truth, reading, written=False)
 
     def _write(
         self,
@@ -866,7 +885,7 @@ class ReaderSession:
         updated = _OpenReading(
             reading.session_id, reading.index, reading.items, reading.cases, reading.files, answers
         )
-        return _Outcome(decision.id, practice_truth, updated)
+        return _Outcome(decision.id, practice_truth, updated, written=True)
 
 
 @dataclass(frozen=True)
@@ -876,6 +895,7 @@ class _Outcome:
     decision_id: int
     practice_truth: int | None
     reading: _OpenReading | None
+    written: bool
 
 
 @dataclass(frozen=True)

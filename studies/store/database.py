@@ -53,6 +53,9 @@ SQLITE_PRAGMAS: tuple[tuple[str, str], ...] = (
     ("busy_timeout", "10000"),
 )
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+#: How long a PostgreSQL connection attempt may take, unless the URL says otherwise
+#: (``?connect_timeout=N``).
+CONNECT_TIMEOUT_S = 10
 _READ_ONLY = "cesm_read_only"
 _UNDEFINED_DATABASE = "3D000"  # PostgreSQL's SQLSTATE for "database does not exist"
 
@@ -260,7 +263,12 @@ def _engine(url: URL) -> Engine:
             event.listen(engine, "connect", _on_sqlite_connect)
             event.listen(engine, "begin", _on_sqlite_begin)
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        # A server that vanished from the network would hold a connection attempt for the
+        # operating system's TCP time-out (minutes); a reader must hear of it sooner.
+        connect_args = (
+            {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_S}
+        )
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except NoSuchModuleError as error:  # pragma: no cover - psycopg is a dependency
         raise StoreError(f"{display_url(url)}: database driver missing ({error})") from None
 

@@ -160,6 +160,20 @@ def test_a_commit_whose_reply_was_lost_is_found_on_retry(study: Store) -> None:
     assert len(_decisions(study)) == 1
 
 
+def test_a_late_retry_leaves_the_next_case_s_reading_time_alone(study: Store) -> None:
+    clock = SimulatedClock(START)
+    reader = _login(study, clock)
+    first = reader.open(1)
+    assert first is not None
+    second = reader.submit(Answer(1, 70), submission_id="d" * 32).next_case
+    assert second is not None
+    clock.advance(timedelta(seconds=20))
+    assert reader.submit(Answer(1, 70), submission_id="d" * 32).next_case == second
+    clock.advance(timedelta(seconds=10))
+    reader.submit(Answer(0, 30), expected=second.ref)
+    assert [d.reading_time_s for d in _decisions(study)] == [0.0, 30.0]
+
+
 def test_an_id_used_for_another_answer_is_refused(study: Store) -> None:
     clock = SimulatedClock(START)
     reader = _login(study, clock)
@@ -195,6 +209,8 @@ def test_an_answer_for_another_case_is_refused(study: Store) -> None:
     )
     assert len(_decisions(study)) == 1
     assert reader.current() == second
+    with pytest.raises(RefusedSubmissionError, match="the case to read now is"):
+        PendingSubmission.capture(reader, first, Answer(0, 20))
 
 
 # --------------------------------------------------------------------------------- outbox

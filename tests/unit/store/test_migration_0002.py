@@ -13,7 +13,13 @@ from store_fixtures import T0, build_small_study
 
 from studies.errors import StoreError
 from studies.store.audit import append_decision_event
-from studies.store.database import _alembic_config, create_store, open_store, upgrade_store
+from studies.store.database import (
+    _alembic_config,
+    create_store,
+    open_store,
+    schema_head,
+    upgrade_store,
+)
 from studies.store.schema import DecisionRow
 from studies.store.verify import verify_store
 
@@ -41,10 +47,10 @@ def test_a_0001_store_with_decisions_upgrades(store_url: str, tmp_path: Path) ->
             config.attributes["connection"] = connection
             command.downgrade(config, "0001")
     with pytest.raises(
-        StoreError, match="store schema 0001, this version of cesm-reader needs 0002"
+        StoreError, match=f"store schema 0001, this version of cesm-reader needs {schema_head()}"
     ):
         open_store(store_url)
-    assert upgrade_store(store_url) == ("0001", "0002")
+    assert upgrade_store(store_url) == ("0001", schema_head())
 
     with open_store(store_url) as store:
         report = verify_store(store)  # the decisions of 0001 still match their events
