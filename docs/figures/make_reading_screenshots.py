@@ -43,7 +43,7 @@ STUDY = """
 id = "screens"
 title = "Screenshot study (synthetic CESM cohort, SIMULATED model outputs and heat maps)"
 manifest = "cohort/manifest.csv"
-design = "crossover"
+design = "{design}"
 washout_days = {washout}
 seed = 20260101
 practice_cases = []
@@ -100,7 +100,9 @@ def _save(widget: QWidget, path: Path) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
 
 
-def _study(folder: Path, cohort: Path, washout: int, clock: SimulatedClock) -> str:
+def _study(
+    folder: Path, cohort: Path, washout: int, clock: SimulatedClock, design: str = "crossover"
+) -> str:
     folder.mkdir(parents=True)
     (folder / "cohort").symlink_to(cohort.resolve())
     heatmaps = folder / "heatmaps"
@@ -110,7 +112,7 @@ def _study(folder: Path, cohort: Path, washout: int, clock: SimulatedClock) -> s
         mask = read_mask(cohort / row.mask, None) if row.mask else None
         if mask is not None:
             np.save(heatmaps / f"{row.case_id}.npy", simulated_heatmap(np.asarray(mask)))
-    text = STUDY.format(washout=washout)
+    text = STUDY.format(washout=washout, design=design)
     loaded = parse_study_definition(text, source="screenshot study.toml", base_dir=folder)
     url = f"sqlite:///{folder / 'study.db'}"
     create_study(plan_study(loaded, pins=dict(PINS)), url, clock=clock).close()
@@ -177,6 +179,13 @@ def main(cohort: Path, out: Path) -> None:
         _reading(window)
         _keys("m", "7", "2")
         _save(window, out / "reading_unaided.png")
+        assert window.reading is not None
+        shown = window.reading.viewer.current_case()
+        assert shown is not None
+        print(
+            f"view {window.reading.viewer.display_size()} pixels, image drawn from "
+            f"{shown.low_energy.display_pixels.shape} of {shown.source_shape}"
+        )
         _keys(Qt.Key.Key_F1)
         _save(window, out / "reading_help.png")
         _keys(Qt.Key.Key_F1, Qt.Key.Key_Return)  # incomplete: BI-RADS missing
@@ -198,6 +207,24 @@ def main(cohort: Path, out: Path) -> None:
         window = _window(url, clock)
         _log_in(window, "R1")
         _save(window, out / "reading_washout.png")
+        window.close()
+
+        clock = SimulatedClock(start)
+        url = _study(folder / "sequential", cohort, 0, clock, design="sequential")
+        window = _window(url, clock)
+        _log_in(window, "R2")
+        _keys(Qt.Key.Key_Return)
+        _reading(window)
+        _keys("b", "3", "5", "]", "]", Qt.Key.Key_Return)  # unaided: benign, 35 %, 4A
+        _until(
+            lambda: (
+                window.reading is not None
+                and window.reading.current_case() is not None
+                and window.reading.current_case().stage == "aided"
+            )
+        )
+        _reading(window)
+        _save(window, out / "reading_sequential_locked.png")
         window.close()
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -139,8 +139,9 @@ class AidedPanel(QWidget):
         """Show the model's output, and first the reader's locked unaided answer (sequential)."""
         if locked is not None:
             self.locked_banner.setText(
-                f"🔒  Your unaided answer is locked: {decision_text(locked)}.\n"
-                "Give your answer with the AI's help below."
+                "<span style='color:#98a1ac'>YOUR UNAIDED ANSWER — LOCKED</span><br>"
+                f"<b>{decision_text(locked)}</b><br>"
+                "Now answer again with the AI model's output (below)."
             )
         self.locked_banner.setVisible(locked is not None)
         self.probability_label.setText(f"{output.probability * 100:.0f} %")

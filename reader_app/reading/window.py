@@ -107,7 +107,7 @@ class ReadingWindow(QWidget):
         self._carried: PreparedCase | None = None
         self._shown_when_submitted: PreparedCase | None = None
         self._build()
-        self._prefetcher = CasePrefetcher((1000, 800), self)
+        self._prefetcher = CasePrefetcher((1080, 960), self)  # set per request (_request)
         self._prefetcher.prepared.connect(self._case_prepared)
         self._prefetcher.failed.connect(self._case_failed)
         self._retry = QTimer(self)
@@ -282,9 +282,26 @@ class ReadingWindow(QWidget):
         else:
             self._centre.setCurrentWidget(self.loading_label)
             self.viewer.clear()
-            self._prefetcher.request(for_image_preparation(case))
+            self._request(case)
         self.case_presented.emit(case.case_id, case.stage)
         self._engine.call("upcoming", lambda: self._session.upcoming(PREFETCH_AHEAD))
+
+    def _request(self, case: CaseToRead) -> None:
+        """Have ``case``'s images prepared for the views' size on this screen now."""
+        self._prefetcher.set_display_size(self._display_size())
+        self._prefetcher.request(for_image_preparation(case))
+
+    def _display_size(self) -> tuple[int, int]:
+        """(rows, columns) of one image view in device pixels. Before the views were first laid
+        out, estimated from the image area (two views side by side), so a case is never
+        prepared for a view smaller than it will be — which would show it blurred."""
+        rows, columns = self.viewer.display_size()
+        area = self._centre.geometry()
+        ratio = self.devicePixelRatioF()
+        estimate = (round((area.height() - 40) * ratio), round(area.width() / 2 * ratio))
+        if self.viewer.isVisible() and rows > 100 and columns > 100:
+            return rows, columns
+        return max(rows, estimate[0], 256), max(columns, estimate[1], 256)
 
     def _fits(self, prepared: PreparedCase, case: CaseToRead) -> bool:
         """A prepared case can show ``case``: an aided read needs its heat map prepared."""
@@ -420,7 +437,7 @@ class ReadingWindow(QWidget):
 
     def _upcoming(self, cases: list[CaseToRead] | None, error: Exception | None) -> None:
         for case in cases or ():  # an error: the cases are prepared when they come
-            self._prefetcher.request(for_image_preparation(case))
+            self._request(case)
 
     def _submit_done(self, outcome: SubmitOutcome | None, error: Exception | None) -> None:
         if error is not None or outcome is None:
@@ -598,6 +615,10 @@ def _application() -> QCoreApplication:
 
 def _mode_text(case: CaseToRead, settings: ReadingSettings) -> str:
     session = f"Session {case.session_index}"
+    if settings.sequential:
+        if case.stage == AIDED:
+            return f"{session} · step 2 of 2: AIDED — your unaided answer is locked"
+        return f"{session} · step 1 of 2: UNAIDED"
     if case.stage == AIDED:
         return f"{session} · AIDED reading — the AI model's output is shown"
     return f"{session} · UNAIDED reading"

@@ -105,10 +105,11 @@ def test_the_sequential_design_locks_the_unaided_answer_before_the_model_appears
     banner = reading.aided_panel.locked_banner
     assert (
         banner.isVisible()
-        and "locked" in banner.text()
+        and "LOCKED" in banner.text()
         and "Benign · 30 % · BI-RADS 3" in banner.text()
     )
     assert reading.aided_panel.probability_label.text().endswith("%")
+    assert "step 2 of 2" in reading.mode_label.text()
     assert reading.viewer.heatmap_visible()  # the heat map was added to the same images
     with store.session(read_only=True) as session:  # the unaided answer is in the store
         stored = session.scalars(
