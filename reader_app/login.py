@@ -50,8 +50,9 @@ class LoginPage(QWidget):
 
     #: A reader logged in.
     reader_logged_in = Signal(object)
-    #: The coordinator's password was accepted.
-    coordinator_logged_in = Signal()
+    #: The coordinator's password was accepted (with what ``check_coordinator`` returned: the
+    #: proof of access the dashboard asks for).
+    coordinator_logged_in = Signal(object)
 
     def __init__(
         self,
@@ -186,14 +187,16 @@ class LoginPage(QWidget):
         from studies.engine.coordinator_api import check_coordinator
 
         try:
-            check_coordinator(self._store, self.password_field.text(), clock=self._clock)
+            access = check_coordinator(  # returns the proof of access (dashboard branch)
+                self._store, self.password_field.text(), clock=self._clock
+            )  # type: ignore[func-returns-value,unused-ignore]
         except StudyError as error:
             self.message.setText(_sentence(str(error)))
             self.password_field.clear()
             return
         self.password_field.clear()
         self.message.clear()
-        self.coordinator_logged_in.emit()
+        self.coordinator_logged_in.emit(access)
 
 
 class SessionsPage(QWidget):

@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.login.reset()
         self._stack.setCurrentWidget(self.login)
 
-    def _open_dashboard(self) -> None:
+    def _open_dashboard(self, access: object) -> None:
         try:  # the dashboard is imported only when a coordinator logs in
             dashboard = importlib.import_module("reader_app.dashboard.window")
         except ImportError:
@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
                 "use the `cesm-reader study` commands."
             )
             return
-        self.dashboard = dashboard.DashboardWindow(self._store_url, self._store)
+        self.dashboard = dashboard.DashboardWindow(self._store_url, self._store, access)
         self._stack.addWidget(self.dashboard)
         self._stack.setCurrentWidget(self.dashboard)
 

@@ -3,6 +3,7 @@ store then holds — on SQLite and PostgreSQL — plus the refusals that happen 
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from keys import log_in, press, wait_for_sessions
@@ -10,7 +11,7 @@ from PySide6.QtCore import Qt
 from reading_study import CASES, make_study
 
 from reader_app.main_window import MainWindow
-from studies.engine.coordinator_api import study_status
+from studies.engine.coordinator_api import set_coordinator_password, study_status
 from studies.engine.export import collect_export
 
 
@@ -170,3 +171,25 @@ def store_truth(store, case_id: str) -> int:  # type: ignore[no-untyped-def]
 
     with store.session(read_only=True) as session:
         return next(row.truth for row in session.query(CaseRow) if row.case_id == case_id)
+
+
+def test_the_coordinator_logs_in_with_the_password_to_the_dashboard(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    set_coordinator_password(store, "correct horse")
+    window = open_workstation(store, url)
+    window.login.switch_button.click()
+    qtbot.waitUntil(lambda: window.login.password_field.hasFocus())
+    press(window, "wrong password", Qt.Key.Key_Return)  # answered after the engine's pause
+    assert "wrong coordinator password" in window.login.message.text().lower()
+    press(window, "correct horse", Qt.Key.Key_Return)
+    try:
+        importlib.import_module("reader_app.dashboard.window")
+    except ImportError:  # an installation without the dashboard says so, in place
+        assert "not available" in window.login.message.text()
+        assert window.login.isVisible()
+    else:
+        assert window.dashboard is not None and window.dashboard.isVisible()
+    store.close()
