@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(self.reading)
         self.reading.start(index)
 
-    def _session_left(self, completed: bool) -> None:
+    def _session_left(self) -> None:
         self._close_reading()
         self._show_sessions()
 

@@ -71,8 +71,8 @@ STORE_DOWN_BANNER = (
 class ReadingWindow(QWidget):
     """Reads one session of one reader; emits :attr:`session_left` when the reader is done."""
 
-    #: The session is completed (True) or the reader left it paused (False).
-    session_left = Signal(bool)
+    #: The reader pressed Enter on the "session complete" page.
+    session_left = Signal()
     #: A case was presented (its id and stage): for tests and the status line.
     case_presented = Signal(str, str)
     #: The store committed an answer, or the outbox took it (decision id or 0).
@@ -99,7 +99,7 @@ class ReadingWindow(QWidget):
         self._exposure = ExposureLog(clock)
         self._case: CaseToRead | None = None
         self._after_feedback: CaseToRead | None = None
-        self._state = "idle"  # idle, loading, reading, submitting, feedback, paused, done
+        self._state = "idle"  # see state()
         self._session_index: int | None = None
         self._shown_at = clock.now()
         self._paused_s = 0.0
@@ -335,9 +335,13 @@ class ReadingWindow(QWidget):
 
     def _case_failed(self, case_id: str, message: str) -> None:
         if self._case is not None and case_id == self._case.case_id:
+            # no answer without the images: the panel stays locked until they can be read
+            self._state = "blocked"
+            self.decision_panel.set_inputs_enabled(False)
             self.loading_label.setText(
-                f"The images of this case cannot be shown:\n{message}\n\nTell the study "
-                "coordinator; you may still answer (the answer records what you saw)."
+                f"The images of this case cannot be shown:\n{message}\n\nPlease tell the "
+                "study coordinator. Your answers so far are saved; you may close the "
+                "application and continue once the images are back."
             )
 
     def _finish(self) -> None:
@@ -358,7 +362,7 @@ class ReadingWindow(QWidget):
             self._present(self._after_feedback)
             return
         if self._state == "done":
-            self.session_left.emit(True)
+            self.session_left.emit()
             return
         if self._state != "reading" or self._case is None:
             return
@@ -596,7 +600,8 @@ class ReadingWindow(QWidget):
         return self._case
 
     def state(self) -> str:
-        """``loading``, ``reading``, ``submitting``, ``feedback``, ``paused`` or ``done``."""
+        """``loading``, ``reading``, ``submitting``, ``feedback``, ``paused``, ``waiting`` (for
+        the store), ``blocked`` (images unreadable) or ``done``."""
         return self._state
 
     def engine_busy(self) -> bool:

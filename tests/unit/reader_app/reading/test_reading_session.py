@@ -4,6 +4,7 @@ store then holds — on SQLite and PostgreSQL — plus the refusals that happen 
 from __future__ import annotations
 
 import importlib
+import shutil
 from pathlib import Path
 
 from keys import log_in, press, wait_for_sessions
@@ -192,4 +193,24 @@ def test_the_coordinator_logs_in_with_the_password_to_the_dashboard(
         assert window.login.isVisible()
     else:
         assert window.dashboard is not None and window.dashboard.isVisible()
+    store.close()
+
+
+def test_a_session_whose_images_changed_does_not_open_and_says_why(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    study_folder = tmp_path / "copy"
+    shutil.copytree(cohort, study_folder, symlinks=True)
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(study_folder, url)
+    image = next((study_folder / "cohort" / "cases").glob("*/recombined.dcm"))
+    image.write_bytes(image.read_bytes() + b"\0")
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", "1111")
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None and window.reading.state() == "done")
+    message = window.reading.message.text()
+    assert "cannot start" in message and image.name in message
+    assert window.reading.viewer.current_case() is None
     store.close()
