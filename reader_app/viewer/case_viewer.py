@@ -14,7 +14,7 @@ What a breast radiologist expects of a reading workstation, on a calm black back
   margin), lesion outline on/off (a thin line just outside the mask, so it never covers the
   margin the reader judges), 1:1 pixel zoom (one image pixel per screen pixel, at the mouse, the
   lesion or the centre). When zoomed in, the views switch to finer pyramid levels, down to
-  full resolution, a moment after the zoom settles.
+  full resolution, a moment after the zoom settles; beyond 1:1 the pixels are interpolated.
 * **Heat map** (aided reads): the model's map over both views, stretched over the image, jet
   colours with transparent low values, an opacity, and a colour legend.
 
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QGraphicsSimpleTextItem, QVBoxLayout, QWidget
 
 from reader_app.viewer.display_pyramid import level_for_scale
@@ -70,6 +70,9 @@ LESION_MARGIN_FRACTION = 0.6
 LESION_MIN_MARGIN_MM = 10.0
 #: Screen pixels of right drag that move the window by its own width.
 DRAG_PIXELS_PER_WIDTH = 300.0
+#: Source pixels per screen pixel below which the images are drawn interpolated (zoomed in
+#: beyond 1:1 by more than 10 %).
+MAGNIFIED_BELOW = 0.9
 #: How long a zoom must settle before a finer pyramid level is drawn (ms).
 LEVEL_SWITCH_DELAY_MS = 80
 _INVERTED_LUT = np.arange(255, -1, -1, dtype=np.uint8)
@@ -155,7 +158,7 @@ class CaseViewer(QWidget):
         self._level_timer.setSingleShot(True)
         self._level_timer.setInterval(LEVEL_SWITCH_DELAY_MS)
         self._level_timer.timeout.connect(self._update_levels)
-        left.view.sigRangeChanged.connect(self._level_timer.start)
+        left.view.sigRangeChanged.connect(lambda *_: self._level_timer.start())
         left.view.sigResized.connect(self._place_overlays)
         self._graphics.scene().sigMouseMoved.connect(self._remember_mouse)
 
@@ -192,6 +195,7 @@ class CaseViewer(QWidget):
         self._level_timer.stop()
         self._case = prepared
         self._inverted = False
+        self._graphics.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)  # fitted
         self._heatmap_on = False
         segments = prepared.outline
         whole_image = (0.0, 0.0, float(prepared.source_shape[1]), float(prepared.source_shape[0]))
@@ -364,6 +368,11 @@ class CaseViewer(QWidget):
         """The window/level of panel 0 (low energy) or 1 (recombined) now."""
         return self.panels[panel_index].window
 
+    def magnified_smoothly(self) -> bool:
+        """Whether the images are drawn interpolated now (zoomed in beyond 1:1)."""
+        hints = self._graphics.renderHints()
+        return bool(hints & QPainter.RenderHint.SmoothPixmapTransform)
+
     # ----------------------------------------------------------------------------- drawing
 
     def _draw(self, panel: ImagePanel) -> None:
@@ -418,10 +427,16 @@ class CaseViewer(QWidget):
         view.setRange(QRectF(left, top, shown_width, shown_height), padding=0)
 
     def _update_levels(self) -> None:
-        """Draw the level the zoom needs: finer than the display level when zoomed in."""
+        """Draw the level the zoom needs: finer than the display level when zoomed in, and
+        interpolated beyond 1:1 (blocks of pixels there would show as staircases on every
+        edge; up to 1:1, and when fitted, each screen pixel shows an image pixel as it is)."""
         if self._case is None:
             return
         scale = self.panels[0].view.viewPixelSize()[0] * self.devicePixelRatioF()
+        magnified = scale < MAGNIFIED_BELOW
+        if self.magnified_smoothly() != magnified:
+            self._graphics.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, magnified)
+            self._graphics.viewport().update()
         for panel in self.panels:
             if panel.displayed is None:
                 continue

@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from model_core.errors import CesmError
 from reader_app.viewer.prepared_case import PreparedCase, prepare_case
@@ -147,10 +147,12 @@ class CasePrefetcher(QObject):
 
     def request(self, case: CaseToRead) -> None:
         """Prepare ``case`` in the worker thread unless it is cached or already under way;
-        :attr:`prepared` (or :attr:`failed`) follows. Cheap: call it for every upcoming case."""
+        :attr:`prepared` (or :attr:`failed`) follows from the event loop, also for a cached
+        case. Cheap: call it for every upcoming case."""
         if case.case_id in self._cache:
             self._cache.move_to_end(case.case_id)
-            self.prepared.emit(case.case_id)
+            # from the event loop, as for a case prepared now: never re-entering the caller
+            QTimer.singleShot(0, self, lambda case_id=case.case_id: self.prepared.emit(case_id))
             return
         if case.case_id in self._pending:
             return

@@ -185,8 +185,13 @@ def test_one_to_one_zoom_draws_full_resolution(qtbot, viewer: CaseViewer, tmp_pa
     assert viewer.panels[0].view.viewPixelSize()[0] * ratio == pytest.approx(1.0, rel=0.02)
     qtbot.waitUntil(lambda: panel.level == 0, timeout=2000)
     assert drawn_from(panel.image.image, prepared.recombined.levels[0])
+    assert not viewer.magnified_smoothly()  # 1:1: each image pixel as it is
+    viewer.panels[0].view.scaleBy((0.25, 0.25))  # 4:1
+    qtbot.waitUntil(viewer.magnified_smoothly, timeout=2000)
+    viewer.toggle_magnifier()  # not 1:1 now: to 1:1
     viewer.toggle_magnifier()  # back to the fitted view
     assert view_rect(viewer).contains(QRectF(0, 0, 520, 600))
+    qtbot.waitUntil(lambda: not viewer.magnified_smoothly(), timeout=2000)
 
 
 def test_clear_shows_nothing(viewer: CaseViewer, right_case) -> None:  # type: ignore[no-untyped-def]

@@ -59,8 +59,11 @@ def test_a_cached_case_is_not_prepared_again(qtbot, make_prefetcher, tmp_path: P
     with qtbot.waitSignal(prefetcher.prepared, timeout=10_000):
         prefetcher.request(case)
         prefetcher.request(case)  # pending: not queued twice
+    answers: list[str] = []
+    prefetcher.prepared.connect(answers.append)
     with qtbot.waitSignal(prefetcher.prepared, timeout=1_000) as again:
-        prefetcher.request(case)  # cached: answered at once
+        prefetcher.request(case)  # cached: answered from the event loop, not from request()
+        assert answers == []
     assert again.args == [case.case_id]
     assert calls == [case.case_id]
 
