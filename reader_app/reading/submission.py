@@ -2,10 +2,9 @@
 
 Runs on the reading window's engine thread (:mod:`.engine_thread`), never on the GUI thread.
 
-* **Store reachable.** The answer is captured with its submission id and timing
-  (:meth:`PendingSubmission.capture`) and submitted; the next case comes with the receipt, after
-  the commit.
-* **Store unreachable** (:class:`StoreUnavailable`). The *same* captured submission (same id) is
+* **Store reachable.** The answer is given a submission id and the timing the window measured,
+  and submitted; the next case comes with the receipt, after the commit.
+* **Store unreachable** (:class:`StoreUnavailable`). The *same* submission (same id) is
   put in the reader's outbox — a durable file on this computer — and the reader goes on: the
   next case is the session's next one after every answer held in the outbox
   (:meth:`ReaderSession.upcoming`, read from memory). Answers given while the store is away are
@@ -88,8 +87,9 @@ class Submitter:
     ) -> SubmitOutcome:
         """Submit ``answer`` to ``case`` (the case on screen), committed or kept locally.
 
-        ``timing`` is the read's timing as the window measured it; it is used for answers given
-        while earlier ones wait in the outbox (the session's own timer is still on the first).
+        ``timing`` is the read's timing as the window measured it (shown → submitted, minus
+        pauses). It is what the store records, also for answers given while earlier ones waited
+        in the outbox, when the session's own timer was not on the case the reader saw.
 
         Raises:
             ReaderError: the answer is refused (e.g. the case was answered elsewhere).
@@ -98,10 +98,9 @@ class Submitter:
         if self._held or self._outbox.pending():
             with contextlib.suppress(StoreUnavailable):  # then this one waits with them
                 self.deliver(reader)
-        if self._held:  # the session's timer is on the first held answer's case
-            pending = _pending(reader, case, answer, exposure, timing)
+        pending = _pending(reader, case, answer, exposure, timing)
+        if self._held:  # earlier answers still wait: this one waits behind them
             return self._keep(reader, pending)
-        pending = PendingSubmission.capture(reader, case, answer, exposure)
         try:
             receipt = submit_pending(reader, pending)
         except StoreUnavailable:

@@ -120,5 +120,6 @@ def test_the_store_going_away_and_back_loses_and_doubles_nothing(
     qtbot.waitUntil(lambda: reading.state() == "done")
     reads = collect_export(store).reads.sort_values("order_index")
     assert list(reads["pom"]) == [10, 90, 80, 20] and reads["case_id"].is_unique
+    assert (reads["reading_time_s"] > 0).all()  # each as measured when the reader submitted
     assert verify_store(store).ok
     store.close()
