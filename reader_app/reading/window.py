@@ -46,7 +46,7 @@ from reader_app.viewer.case_viewer import CaseViewer
 from reader_app.viewer.prefetch import CasePrefetcher
 from reader_app.viewer.prepared_case import PreparedCase, with_heatmap
 from studies.engine.clock import Clock
-from studies.engine.reader_api import CaseToRead, ReaderSession
+from studies.engine.reader_api import CaseToRead, ReaderSession, RefusedSubmissionError
 from studies.engine.reading_settings import ReadingSettings
 
 from .aided_panel import AidedPanel
@@ -105,6 +105,7 @@ class ReadingWindow(QWidget):
         self._paused_s = 0.0
         self._paused_since: datetime | None = None
         self._carried: PreparedCase | None = None
+        self._notice = ""  # a message for the next case presented
         self._shown_when_submitted: PreparedCase | None = None
         self._build()
         self._prefetcher = CasePrefetcher((1080, 960), self)  # set per request (_request)
@@ -252,6 +253,9 @@ class ReadingWindow(QWidget):
     def _present(self, case: CaseToRead | None) -> None:
         self.feedback.hide()
         self.message.hide()
+        if self._notice:
+            self._show_error(self._notice)
+            self._notice = ""
         self._after_feedback = None
         if case is None:
             self._finish()
@@ -444,6 +448,11 @@ class ReadingWindow(QWidget):
             self._request(case)
 
     def _submit_done(self, outcome: SubmitOutcome | None, error: Exception | None) -> None:
+        if isinstance(error, RefusedSubmissionError):
+            # the case was answered elsewhere meanwhile: say so, and go on where the store is
+            self._notice = f"Your answer was not recorded: {error}"
+            self._engine.call("current", self._session.current)
+            return
         if error is not None or outcome is None:
             self._state = "reading"
             self.decision_panel.set_inputs_enabled(True)

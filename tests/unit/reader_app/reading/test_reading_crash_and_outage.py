@@ -17,6 +17,7 @@ from reading_study import CASES, PINS, make_study
 
 import reader_app.reading.window as reading_window
 from studies.engine.export import collect_export
+from studies.engine.reader_api import Answer, ReaderSession
 from studies.store.verify import verify_store
 
 HERE = Path(__file__).resolve().parent
@@ -122,4 +123,29 @@ def test_the_store_going_away_and_back_loses_and_doubles_nothing(
     assert list(reads["pom"]) == [10, 90, 80, 20] and reads["case_id"].is_unique
     assert (reads["reading_time_s"] > 0).all()  # each as measured when the reader submitted
     assert verify_store(store).ok
+    store.close()
+
+
+def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", PINS["R1"])
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None)
+    reading = window.reading
+    qtbot.waitUntil(lambda: reading.state() == "reading")
+    first = reading.current_case()
+    elsewhere = ReaderSession.login(store, "R1", PINS["R1"])
+    elsewhere.open(1)
+    elsewhere.submit(Answer(1, 99, "5"))
+    press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: reading.current_case() is not None and reading.current_case() != first)
+    assert reading.current_case().position == 2
+    assert "another workstation" in reading.message.text()
+    reads = collect_export(store).reads
+    assert list(reads["pom"]) == [99]  # the other workstation's answer, once
     store.close()
