@@ -613,6 +613,10 @@ class ReadingWindow(QWidget):
         the store), ``blocked`` (images unreadable) or ``done``."""
         return self._state
 
+    def images_ready(self, case_id: str) -> bool:
+        """Whether ``case_id``'s images are prepared (the next case's, while reading)."""
+        return self._prefetcher.get(case_id) is not None
+
     def engine_busy(self) -> bool:
         """Calls to the store are queued or running."""
         return self._engine.busy()

@@ -29,10 +29,17 @@ PINS = {"R1": "1111", "R2": "2222"}
 CASES = 4
 
 
-def make_cohort(folder: Path, cases: int = CASES) -> Path:
-    """A small synthetic cohort with model scores and (whole-image) heat maps; returns it."""
+def make_cohort(
+    folder: Path,
+    cases: int = CASES,
+    *,
+    size: str = "small",
+    heatmap_shape: tuple[int, int] = (16, 12),
+) -> Path:
+    """A synthetic cohort (small images unless ``size="full"``) with model scores and random
+    whole-image heat maps of ``heatmap_shape`` (the store keeps up to 512 pixels a side)."""
     synthesize_cohort(
-        CohortSettings(cases=cases, seed=4, size="small", malignant_fraction=0.5),
+        CohortSettings(cases=cases, seed=4, size=size, malignant_fraction=0.5),
         folder / "cohort",
     )
     ids = list(load_manifest(folder / "cohort" / "manifest.csv").case_ids)
