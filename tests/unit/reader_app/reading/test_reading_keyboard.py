@@ -80,3 +80,36 @@ def test_the_help_overlay_lists_every_shortcut_and_closes_with_f1_or_esc(
     press(window, Qt.Key.Key_F1, Qt.Key.Key_F1)
     assert not overlay.isVisible()
     store.close()
+
+
+def test_the_image_keys_drive_the_views(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", "2222")
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: window.reading is not None and window.reading.viewer.current_case() is not None
+    )
+    viewer = window.reading.viewer
+    view = viewer.panels[0].view
+    fitted = view.viewRange()
+    press(window, "i")
+    assert viewer.is_inverted()
+    outline = viewer.outline_visible()
+    press(window, "l")
+    assert viewer.outline_visible() is not outline
+    press(window, "z")
+    zoomed = view.viewRange()
+    assert zoomed[0][1] - zoomed[0][0] < fitted[0][1] - fitted[0][0]  # closer on the lesion
+    press(window, "r")
+    assert not viewer.is_inverted()
+    assert [value for axis in view.viewRange() for value in axis] == pytest.approx(
+        [value for axis in fitted for value in axis]
+    )
+    press(window, "h")  # an unaided read has no heat map to switch on
+    assert not viewer.heatmap_visible()
+    store.close()
