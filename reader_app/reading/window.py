@@ -286,8 +286,8 @@ class ReadingWindow(QWidget):
         prepared = self._prefetcher.get(case.case_id)
         if carried is not None and carried.case_id == case.case_id:
             prepared = carried
-        if prepared is not None and self._fits(prepared, case):
-            self._show_images(prepared)
+        if prepared is not None:
+            self._show_images(self._fitted(prepared, case))
         else:
             self._centre.setCurrentWidget(self.loading_label)
             self.viewer.clear()
@@ -312,11 +312,13 @@ class ReadingWindow(QWidget):
             return rows, columns
         return max(rows, estimate[0], 256), max(columns, estimate[1], 256)
 
-    def _fits(self, prepared: PreparedCase, case: CaseToRead) -> bool:
-        """A prepared case can show ``case``: an aided read needs its heat map prepared."""
+    def _fitted(self, prepared: PreparedCase, case: CaseToRead) -> PreparedCase:
+        """``prepared`` as ``case`` shows it: an aided read's images prepared without the model
+        (e.g. for an earlier unaided stage) get its heat map now."""
         output = model_output(case)
-        wants_heatmap = output is not None and output.heatmap is not None
-        return prepared.heatmap is not None or not wants_heatmap
+        if output is not None and output.heatmap is not None and prepared.heatmap is None:
+            return with_heatmap(prepared, output.heatmap)
+        return prepared
 
     def _show_images(self, prepared: PreparedCase) -> None:
         case = self._case
@@ -339,8 +341,8 @@ class ReadingWindow(QWidget):
         if case_id != self._case.case_id or self.viewer.current_case() is not None:
             return
         prepared = self._prefetcher.get(case_id)
-        if prepared is not None and self._fits(prepared, self._case):
-            self._show_images(prepared)
+        if prepared is not None:
+            self._show_images(self._fitted(prepared, self._case))
 
     def _case_failed(self, case_id: str, message: str) -> None:
         if self._case is not None and case_id == self._case.case_id:
@@ -416,15 +418,11 @@ class ReadingWindow(QWidget):
         self._present(next_case)
 
     def _carry_images(self, next_case: CaseToRead) -> None:
-        """The sequential design's aided stage shows the images already on screen; its heat
-        map is added to them now (the unaided stage never had it)."""
+        """The sequential design's aided stage shows the images already on screen (its heat map
+        is added when it is presented: the unaided stage never had it)."""
         shown = self._shown_when_submitted
-        output = model_output(next_case)
-        if shown is None or shown.case_id != next_case.case_id or output is None:
-            return
-        if output.heatmap is not None and shown.heatmap is None:
-            shown = with_heatmap(shown, output.heatmap)
-        self._carried = shown
+        if shown is not None and shown.case_id == next_case.case_id:
+            self._carried = shown
 
     # ------------------------------------------------------------------------------- engine
 
