@@ -40,6 +40,7 @@ class Action(Enum):
     ZOOM_LESION = "zoom_lesion"
     OUTLINE = "outline"
     MAGNIFIER = "magnifier"
+    WINDOW_PRESET = "window_preset"
     SUBMIT = "submit"
     PAUSE = "pause"
     HELP = "help"
@@ -92,6 +93,11 @@ SHORTCUTS: Final[tuple[Shortcut, ...]] = (
     Shortcut("Z", "zoom to the lesion", ((_K.Key_Z, _A.ZOOM_LESION),)),
     Shortcut("L", "lesion outline on / off", ((_K.Key_L, _A.OUTLINE),)),
     Shortcut("G", "magnifier (1:1 pixels) on / off", ((_K.Key_G, _A.MAGNIFIER),)),
+    Shortcut(
+        "W",
+        "next window preset (default, dense, soft, full range)",
+        ((_K.Key_W, _A.WINDOW_PRESET),),
+    ),
     Shortcut(
         "Enter",
         "submit, then the next case",

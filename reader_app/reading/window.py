@@ -45,6 +45,7 @@ from model_core.vocabulary import AIDED, LABELS
 from reader_app.viewer.case_viewer import CaseViewer
 from reader_app.viewer.prefetch import CasePrefetcher
 from reader_app.viewer.prepared_case import PreparedCase, with_heatmap
+from reader_app.viewer.window_presets import PRESET_NAMES
 from studies.engine.clock import Clock
 from studies.engine.reader_api import CaseToRead, ReaderSession, RefusedSubmissionError
 from studies.engine.reading_settings import ReadingSettings
@@ -106,6 +107,7 @@ class ReadingWindow(QWidget):
         self._paused_since: datetime | None = None
         self._carried: PreparedCase | None = None
         self._notice = ""  # a message for the next case presented
+        self._preset = 0
         self._shown_when_submitted: PreparedCase | None = None
         self._build()
         self._prefetcher = CasePrefetcher((1080, 960), self)  # set per request (_request)
@@ -151,6 +153,10 @@ class ReadingWindow(QWidget):
         bar.addSpacing(12)
         bar.addWidget(self.practice_badge)
         bar.addStretch(1)
+        self.window_preset_label = QLabel("")
+        self.window_preset_label.setObjectName("note")
+        bar.addWidget(self.window_preset_label)
+        bar.addSpacing(20)
         bar.addWidget(self.progress_label)
         bar.addSpacing(10)
         bar.addWidget(self.progress_bar)
@@ -268,6 +274,8 @@ class ReadingWindow(QWidget):
         self._case = case
         self._state = "reading"
         self._typing.reset()
+        self._preset = 0  # each case opens at its default window
+        self.window_preset_label.setText("")
         self.decision_panel.reset(case.unaided_answer)
         self.decision_panel.set_inputs_enabled(True)
         aided = case.stage == AIDED
@@ -600,6 +608,11 @@ class ReadingWindow(QWidget):
             viewer.toggle_outline()
         elif action is Action.MAGNIFIER:
             viewer.toggle_magnifier()
+        elif action is Action.WINDOW_PRESET:
+            names = PRESET_NAMES
+            self._preset = (self._preset + 1) % len(names)
+            viewer.apply_window_preset(names[self._preset])
+            self.window_preset_label.setText(f"Window: {names[self._preset]}")
 
     def _heatmap_toggled(self, on: bool) -> None:
         self._exposure.heatmap_switched(on)

@@ -105,8 +105,12 @@ def test_the_image_keys_drive_the_views(
     press(window, "z")
     zoomed = view.viewRange()
     assert zoomed[0][1] - zoomed[0][0] < fitted[0][1] - fitted[0][0]  # closer on the lesion
+    default = viewer.grey_window(0)
+    press(window, "w")
+    assert viewer.grey_window(0) != default
+    assert window.reading.window_preset_label.text() == "Window: Dense"
     press(window, "r")
-    assert not viewer.is_inverted()
+    assert not viewer.is_inverted() and viewer.grey_window(0) == default
     assert [value for axis in view.viewRange() for value in axis] == pytest.approx(
         [value for axis in fitted for value in axis]
     )
