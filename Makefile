@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_DIR ?= demo_output
 
-.PHONY: setup system-packages demo test lint bench clean
+.PHONY: setup system-packages demo demo-pipeline test lint bench clean
 
 setup: system-packages $(STAMP)
 
@@ -18,8 +18,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## demo: set everything up and run the main job on the embedded demo
+## demo: set everything up, build the demo study on first run, and open the reading workstation
+## (readers R1 / PIN 1111 and R2 / PIN 2222; without a display: xvfb-run -a make demo)
 demo: setup
+	$(BIN)/cesm-reader app --demo
+
+## demo-pipeline: the command-line pipeline on generated data (cohort, validation,
+## preprocessing, simulated reader study, analysis report) in $(DEMO_DIR)
+demo-pipeline: setup
 	$(BIN)/cesm-reader demo --out $(DEMO_DIR)
 
 ## lint: ruff (format + check), the layering contracts (import-linter) and types (mypy)
@@ -40,4 +46,4 @@ bench: setup
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache .mypy_cache build *.egg-info
+	rm -rf $(VENV) $(DEMO_DIR) demo_study .pytest_cache .ruff_cache .mypy_cache build *.egg-info

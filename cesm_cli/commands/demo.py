@@ -1,9 +1,10 @@
 """``cesm-reader demo``: the embedded demo, end to end, on generated data.
 
-The reader application is not built yet (a later issue). Until it is, the demo shows what exists,
-in the order a study would use it: it generates a full-size synthetic CESM cohort, validates its
-manifest, writes what the classifier will see for one lesion, simulates a five-reader study with
-unaided and aided sessions on the cohort, and runs the bundled analysis with its HTML report.
+The command-line pipeline (``make demo-pipeline``; ``make demo`` opens the reading workstation,
+``cesm-reader app --demo``), in the order a study would use it: it generates a full-size
+synthetic CESM cohort, validates its manifest, writes what the classifier will see for one
+lesion, simulates a five-reader study with unaided and aided sessions on the cohort, and runs
+the bundled analysis with its HTML report.
 
 Each step is the corresponding ``cesm-reader`` subcommand, run in-process, so the demo exercises
 exactly what users run. Every argument is checked before the first step. Everything goes under
@@ -137,9 +138,8 @@ def run(args: argparse.Namespace) -> int:
         *("--model-scores", str(study / "model_scores.csv"), "--out", str(analysis)),
     )
     print(
-        "\nDemo finished. The reader application (reading workspace, coordinator dashboard) is "
-        "not built yet: this demo generated and validated a synthetic cohort and analysed a "
-        "simulated reader study on it.\n"
+        "\nDemo finished: a synthetic cohort generated and validated, and a simulated reader "
+        "study on it analysed. The reading workstation: `cesm-reader app --demo` (make demo).\n"
         f"  cohort:       {manifest}\n"
         f"  model input:  {preview}\n"
         f"  reads:        {study / 'reads.csv'}\n"

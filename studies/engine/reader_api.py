@@ -563,6 +563,30 @@ class ReaderSession:
             self._timer = _Timer(key=key, shown_at=self._clock.now())
         return case
 
+    def upcoming(self, count: int = 1) -> list[CaseToRead]:
+        """The next ``count`` cases after the one to read now, in order, so that a workstation
+        can prepare their images while the reader reads. Nothing is handed out: no timer
+        starts, and each case is read as it would be when it comes (an aided case carries the
+        model's output, an unaided one none). The current case's own later stage (sequential
+        design) is not listed: its images are those on screen."""
+        self._require_open()
+        reading = self._reading
+        assert reading is not None
+        found = self._next(reading)
+        if found is None:
+            return []
+        seen = {found[0].case_id}
+        cases: list[CaseToRead] = []
+        for item in reading.items:
+            if len(cases) >= count:
+                break
+            if item.case_id in seen or self._done(item, reading.answers):
+                continue
+            seen.add(item.case_id)
+            stage = next(s for s in self._stages(item) if (item.case_id, s) not in reading.answers)
+            cases.append(self._case(reading, item, stage))
+        return cases
+
     def _case(self, reading: _OpenReading, item: _Item, stage: Stage) -> CaseToRead:
         case = reading.cases[item.case_id]
         files = reading.files[item.case_id]

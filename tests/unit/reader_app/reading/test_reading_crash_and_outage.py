@@ -1,0 +1,151 @@
+"""Never lost, never doubled: the workstation killed mid-session (SIGKILL, a real process) and
+the study database going away and coming back while a reader reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from keys import log_in, press, wait_for_sessions
+from PySide6.QtCore import Qt
+from reading_study import CASES, PINS, make_study
+
+import reader_app.reading.window as reading_window
+from studies.engine.export import collect_export
+from studies.engine.reader_api import Answer, ReaderSession
+from studies.store.verify import verify_store
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[3]
+
+
+def _answer(qtbot, window, *keys):  # type: ignore[no-untyped-def]
+    reading = window.reading
+    qtbot.waitUntil(
+        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
+    )
+    case = reading.current_case()
+    press(window, *keys)
+    qtbot.waitUntil(lambda: reading.current_case() is not case)
+    return case
+
+
+@pytest.mark.slow
+def test_a_workstation_killed_mid_session_resumes_at_the_right_case(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    make_study(cohort, url).close()
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"), str(HERE)]),
+    }
+    child = subprocess.Popen(
+        [sys.executable, str(HERE / "workstation_process.py"), url, "R1", PINS["R1"], "2",
+         str(tmp_path / "outbox")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )  # fmt: skip
+    try:
+        lines = []
+        for line in child.stdout:  # type: ignore[union-attr]
+            lines.append(line.strip())
+            if line.strip() == "waiting":
+                break
+        assert lines == ["answered 1", "answered 2", "waiting"], child.stderr.read()  # type: ignore[union-attr]
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+    from studies.store.database import open_store
+
+    store = open_store(url)
+    assert len(collect_export(store).reads) == 2
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", PINS["R1"])
+    # logging in again goes straight back into the session, at the first unread case
+    qtbot.waitUntil(
+        lambda: window.reading is not None and window.reading.current_case() is not None
+    )
+    assert window.reading.current_case().position == 3
+    for _ in range(CASES - 2):
+        _answer(qtbot, window, "b", "1", "5", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading.state() == "done")
+    reads = collect_export(store).reads
+    assert len(reads) == CASES and reads["case_id"].is_unique
+    assert list(reads.sort_values("order_index")["pom"]) == [64, 64] + [15] * (CASES - 2)
+    assert verify_store(store).ok
+    store.close()
+
+
+def test_the_store_going_away_and_back_loses_and_doubles_nothing(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+    database = tmp_path / "study.db"
+    url = f"sqlite:///{database}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", PINS["R2"])
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None)
+    reading = window.reading
+    _answer(qtbot, window, "b", "1", "0", "]", Qt.Key.Key_Return)  # stored
+    assert not reading.store_banner.isVisible()
+
+    away = tmp_path / "elsewhere.db"
+    shutil.move(database, away)  # the store's file is gone (an unmounted share)
+    second = _answer(qtbot, window, "m", "9", "0", "]", Qt.Key.Key_Return)
+    assert reading.store_banner.isVisible()
+    assert "saved on this computer" in reading.store_banner.text()
+    third = _answer(qtbot, window, "m", "8", "0", "]", Qt.Key.Key_Return)  # the reader goes on
+    assert third.position == second.position + 1
+    outbox = window._submitter.outbox
+    assert [p.case_id for p in outbox.pending()] == [second.case_id, third.case_id]
+
+    shutil.move(away, database)  # back: the retry timer delivers the outbox
+    qtbot.waitUntil(lambda: not reading.store_banner.isVisible())
+    assert outbox.pending() == []
+    _answer(qtbot, window, "b", "2", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: reading.state() == "done")
+    reads = collect_export(store).reads.sort_values("order_index")
+    assert list(reads["pom"]) == [10, 90, 80, 20] and reads["case_id"].is_unique
+    assert (reads["reading_time_s"] > 0).all()  # each as measured when the reader submitted
+    assert verify_store(store).ok
+    store.close()
+
+
+def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", PINS["R1"])
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None)
+    reading = window.reading
+    qtbot.waitUntil(lambda: reading.state() == "reading")
+    first = reading.current_case()
+    elsewhere = ReaderSession.login(store, "R1", PINS["R1"])
+    elsewhere.open(1)
+    elsewhere.submit(Answer(1, 99, "5"))
+    press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: reading.current_case() is not None and reading.current_case() != first)
+    assert reading.current_case().position == 2
+    assert "another workstation" in reading.message.text()
+    reads = collect_export(store).reads
+    assert list(reads["pom"]) == [99]  # the other workstation's answer, once
+    store.close()
