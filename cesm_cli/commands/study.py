@@ -8,6 +8,11 @@
 * ``study override-washout READER --reason TEXT [--db URL]`` — open a second session early;
 * ``study add-reader READER --name NAME [--years N] [--db URL]`` — enrol a reader mid-study;
 * ``study set-pin READER [--db URL]`` — a new PIN, shown once;
+* ``study deactivate READER [--reason TEXT]`` / ``study reactivate READER`` — a reader who may
+  no longer (or again) log in; their answers stay;
+* ``study answers READER [--json]`` — every version of a reader's answers (coordinator only);
+* ``study correct READER --session N --case ID --stage unaided|aided --decision benign|malignant
+  --pom N [--bi-rads X] [--comment TEXT] --reason TEXT`` — a correction, as a new version;
 * ``study set-password [--db URL]`` — the coordinator's password (for the dashboard's login);
 * ``study export --out DIR [--db URL]`` — reads, model scores, iMRMC and RJafroc files;
 * ``study verify [--db URL]`` — the audit chain, every decision's event, every image's checksum;
@@ -30,7 +35,7 @@ from pathlib import Path
 from cesm_cli.options import output_folder
 
 NAME = "study"
-HELP = "Create, simulate, follow, export and verify a reader study's store."
+HELP = "Create, simulate, follow, correct, export and verify a reader study's store."
 DEFAULT_DB = "sqlite:///study.db"
 DEMO_FOLDER = Path("demo_study")
 #: The demo readers' PINs, as the README documents them.
@@ -75,6 +80,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     action("set-password", "set the coordinator's password (read from the terminal or stdin)")
     pin = action("set-pin", "give a reader a new PIN (printed once)")
     pin.add_argument("reader", metavar="READER")
+    deactivate = action("deactivate", "a reader may no longer log in (their answers stay)")
+    deactivate.add_argument("reader", metavar="READER")
+    deactivate.add_argument("--reason", default="", help="why (recorded in the audit log)")
+    reactivate = action("reactivate", "a deactivated reader may log in again")
+    reactivate.add_argument("reader", metavar="READER")
+    answers = action("answers", "every version of a reader's answers (for the coordinator)")
+    answers.add_argument("reader", metavar="READER")
+    answers.add_argument("--json", action="store_true", help="print JSON for scripts")
+    correct = action("correct", "correct an answer: a new version with a reason, the old kept")
+    correct.add_argument("reader", metavar="READER")
+    correct.add_argument("--session", type=int, required=True, help="1 or 2")
+    correct.add_argument("--case", required=True, help="the case id")
+    correct.add_argument("--stage", choices=("unaided", "aided"), required=True)
+    correct.add_argument("--decision", choices=("benign", "malignant"), required=True)
+    correct.add_argument("--pom", type=int, required=True, help="probability of malignancy 0-100")
+    correct.add_argument("--bi-rads", default=None, help="BI-RADS category")
+    correct.add_argument("--comment", default=None)
+    correct.add_argument("--reason", required=True, help="why (recorded in the audit log)")
     export = action("export", "reads, model scores, iMRMC and RJafroc files")
     export.add_argument("--out", required=True, type=output_folder, help="output folder")
     action("verify", "check the audit chain, every decision and every image file")
@@ -220,6 +243,51 @@ def _set_pin(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
     return 0
 
 
+def _set_active(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from studies.engine.coordinator_api import set_reader_active
+
+    active = args.action == "reactivate"
+    set_reader_active(store, args.reader, active, reason=getattr(args, "reason", ""))
+    state = "may log in again" if active else "deactivated: may no longer log in"
+    print(f"reader {args.reader} {state} (recorded in the audit log)")
+    return 0
+
+
+def _answers(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from studies.engine.coordinator_api import reader_answers
+
+    answers = reader_answers(store, args.reader)
+    if args.json:
+        json.dump([answer.to_dict() for answer in answers], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"reader {args.reader}: {len(answers)} answer version(s)")
+    for a in answers:
+        decision = "malignant" if a.decision else "benign"
+        state = "current" if a.current else "replaced"
+        line = (
+            f"  session {a.session_index} {a.stage:<8} {a.case_id:<12} v{a.version} {state:<8} "
+            f"{decision:<9} pom {a.pom:>3}  BI-RADS {a.bi_rads or '-'}"
+        )
+        if a.correction_reason:
+            line += f"  corrected by {a.corrected_by}: {a.correction_reason}"
+        print(line)
+    return 0
+
+
+def _correct(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    from studies.engine.coordinator_api import correct_decision
+    from studies.engine.reader_api import Answer
+
+    answer = Answer(1 if args.decision == "malignant" else 0, args.pom, args.bi_rads, args.comment)
+    correct_decision(store, args.reader, args.session, args.case, args.stage, answer, args.reason)
+    print(
+        f"reader {args.reader}, case {args.case} ({args.stage}, session {args.session}): "
+        "corrected; the original answer is kept as an earlier version"
+    )
+    return 0
+
+
 def _export(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     from studies.engine.export import export_study
 
@@ -246,6 +314,10 @@ _ACTIONS = {
     "add-reader": _add_reader,
     "set-password": _set_password,
     "set-pin": _set_pin,
+    "deactivate": _set_active,
+    "reactivate": _set_active,
+    "answers": _answers,
+    "correct": _correct,
     "export": _export,
     "verify": _verify,
 }

@@ -9,6 +9,7 @@ paths point there. Everything it makes is synthetic or simulated, and the study'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from model_core.formats.scores import write_scores
@@ -21,12 +22,24 @@ DEMO_CASES = 30
 DEMO_SEED = 20260101
 
 
-def prepare_demo_files(folder: Path, *, cases: int = DEMO_CASES, size: str = "full") -> str:
-    """Make ``folder/cohort`` (once) and return the demo ``study.toml`` text."""
+def prepare_demo_files(
+    folder: Path,
+    *,
+    cases: int = DEMO_CASES,
+    size: str = "full",
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """Make ``folder/cohort`` (once) and return the demo ``study.toml`` text.
+
+    ``progress(done, total)`` follows the cases generated; an exception it raises (a
+    cancellation) stops the generation and leaves no cohort behind (it is staged).
+    """
     cohort = folder / "cohort"
     manifest = cohort / "manifest.csv"
     if not manifest.is_file():
-        synthesize_cohort(CohortSettings(cases=cases, seed=DEMO_SEED, size=size), cohort)
+        synthesize_cohort(
+            CohortSettings(cases=cases, seed=DEMO_SEED, size=size), cohort, progress=progress
+        )
     scores = cohort / "model_scores.csv"
     if not scores.is_file():
         simulated = simulate_from_manifest(manifest, n_readers=1, seed=DEMO_SEED)
