@@ -1,7 +1,10 @@
 """Screenshots of every page of the coordinator dashboard, on the demo study.
 
-Run under a display (``xvfb-run -a -s "-screen 0 1920x1080x24" python scripts/dashboard_screenshots.py
-OUT_DIR``): the study is created through the wizard (30 small synthetic cases), readers are
+Run under a display::
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" python scripts/dashboard_screenshots.py OUT_DIR
+
+The study is created through the wizard (30 small synthetic cases), readers are
 simulated with ``cesm-reader study simulate`` (R1 completely, R2 half-way for the progress page,
 then completely), and each page is grabbed with ``QWidget.grab()`` into ``OUT_DIR/dashboard_*.png``.
 """
@@ -33,6 +36,18 @@ def _grab(window: DashboardWindow, out: Path, name: str) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KiB)")
 
 
+def _broken_manifest(cohort: Path) -> Path:
+    """A copy of the demo manifest with a missing image, a bad label and a duplicated case."""
+    lines = (cohort / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("low_energy.dcm", "low_energy_MISSING.dcm")
+    lines[2] = lines[2].replace(",malignant,", ",maybe,")
+    lines[4] = lines[4].replace(",62,", ",sixty,")
+    lines.append(lines[3])
+    broken = cohort / "manifest_with_errors.csv"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return broken
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots").absolute()
     out.mkdir(parents=True, exist_ok=True)
@@ -49,6 +64,15 @@ def main() -> int:
     wizard.check_cases()
     _wait(app, wizard)
     _grab(window, out, "create_1_cases")
+    broken = _broken_manifest(work / "demo" / "cohort")
+    wizard.use_manifest.setChecked(True)
+    wizard.manifest.set_path(broken)
+    wizard.check_cases()
+    _wait(app, wizard)
+    _grab(window, out, "create_1_errors")
+    wizard.use_demo.setChecked(True)
+    wizard.check_cases()
+    _wait(app, wizard)
     wizard.go(1)
     _grab(window, out, "create_2_study")
     wizard.go(4)
@@ -90,6 +114,13 @@ def main() -> int:
     integrity.verify()
     _wait(app, integrity)
     _grab(window, out, "integrity")
+    image = sorted((work / "demo" / "cohort").rglob("*.dcm"))[0]
+    original = image.read_bytes()
+    image.write_bytes(original + b"tampered")  # an image changed after the study was created
+    integrity.verify()
+    _wait(app, integrity)
+    _grab(window, out, "integrity_findings")
+    image.write_bytes(original)
 
     analysis = window.show_page("Analysis")
     analysis.run_analysis()
@@ -106,6 +137,7 @@ def main() -> int:
     _wait(app, corrections)
     corrections.table.selectRow(0)
     corrections.decision.setCurrentIndex(1 - corrections.decision.currentIndex())
+    corrections.pom.setValue(100 - corrections.pom.value())
     corrections.reason.setText("reader reported a mis-click on this case (e-mail of 3 Dec)")
     corrections.correct()
     _wait(app, corrections)

@@ -38,8 +38,6 @@ NAME = "study"
 HELP = "Create, simulate, follow, correct, export and verify a reader study's store."
 DEFAULT_DB = "sqlite:///study.db"
 DEMO_FOLDER = Path("demo_study")
-#: The demo readers' PINs, as the README documents them.
-DEMO_PINS = {"R1": "1111", "R2": "2222"}
 
 
 def _default_db() -> str:
@@ -119,7 +117,7 @@ def _pins(items: list[str]) -> dict[str, str]:
 def _init(args: argparse.Namespace) -> int:
     from model_core.errors import CesmError
     from studies.engine.definition import load_study_definition, parse_study_definition
-    from studies.engine.demo_study import prepare_demo_files
+    from studies.engine.demo_study import DEMO_PINS, prepare_demo_files
     from studies.engine.study_init import create_study, plan_study
 
     if args.demo == (args.definition is not None):

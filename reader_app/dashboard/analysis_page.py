@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFormLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from reader_app.dashboard.page import Page
 from reader_app.dashboard.widgets import Notice, PathField, fill_table, make_table
@@ -25,7 +25,7 @@ from studies.engine.study_analysis import StudyAnalysis, analyse_study
 def _number(value: object) -> str:
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         return "—"
-    return f"{value:.3f}"
+    return f"{value:.3f}".replace("-", "\N{MINUS SIGN}")
 
 
 def _interval(estimate: object, low: object, high: object) -> str:
@@ -94,8 +94,12 @@ class AnalysisPage(Page):
         self.open_button = QPushButton("Open report.html in the browser")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_report)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
         form.addRow("Folder", self.folder)
-        form.addRow("", self.run_button)
+        form.addRow("", buttons)
         self.layout_.addLayout(form)
         self.finish_layout()
         self.simulated = Notice()
@@ -109,7 +113,8 @@ class AnalysisPage(Page):
         self.auc_table = make_table(
             ["Unaided", "Aided", "Difference (aided − unaided)", "P", "Analysis"]
         )
-        self.auc_table.setMaximumHeight(70)
+        self.auc_table.setMaximumHeight(64)
+        self.auc_table.horizontalHeader().setStretchLastSection(False)
         self.layout_.addWidget(self.auc_table)
         self.layout_.addWidget(QLabel("<b>Each reader's sensitivity and specificity</b> (95 % CI)"))
         self.reader_table = make_table(
@@ -121,8 +126,8 @@ class AnalysisPage(Page):
                 "Specificity aided",
             ]
         )
+        self.reader_table.horizontalHeader().setStretchLastSection(False)
         self.layout_.addWidget(self.reader_table, 1)
-        self.layout_.addWidget(self.open_button)
         self.analysis: StudyAnalysis | None = None
 
     def set_default_folder(self, folder: Path) -> None:

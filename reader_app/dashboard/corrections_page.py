@@ -7,6 +7,7 @@ store, no longer current, and both are listed here and in the audit log.
 
 from __future__ import annotations
 
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -60,7 +61,7 @@ class CorrectionsPage(Page):
                 "Version",
                 "Current",
                 "Decision",
-                "Probability",
+                "Probability (%)",
                 "BI-RADS",
                 "Comment",
                 "Submitted",
@@ -147,6 +148,15 @@ class CorrectionsPage(Page):
                 for a in answers
             ],
         )
+        replaced = QBrush(QColor("#8a8a8a"))
+        for row, answer in enumerate(answers):
+            if not answer.current:
+                for column in range(self.table.columnCount()):
+                    item = self.table.item(row, column)
+                    font = item.font()
+                    font.setItalic(True)
+                    item.setFont(font)
+                    item.setForeground(replaced)
 
     def selected_answer(self) -> AnswerRecord | None:
         """The answer of the selected row."""

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -49,7 +50,7 @@ from studies.engine.definition import (
     parse_study_definition,
 )
 from studies.engine.definition_text import render_study_toml, study_toml_values
-from studies.engine.demo_study import DEMO_CASES, prepare_demo_files
+from studies.engine.demo_study import DEMO_CASES, DEMO_PINS, prepare_demo_files
 from studies.engine.study_creation import CreatedStudy, create_study_from_text, store_folder
 
 STEPS = ("Cases", "Study", "Readers", "Model", "Create")
@@ -175,6 +176,12 @@ class CreateStudyPage(Page):
             self.warnings_table,
         ):
             layout.addWidget(widget)
+            widget.hide()
+        for table in (self.errors_table, self.warnings_table):
+            table.horizontalHeader().setStretchLastSection(False)
+            table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+            table.setWordWrap(True)
+        layout.addStretch(1)
         return page
 
     def _study_step(self) -> QWidget:
@@ -364,7 +371,8 @@ class CreateStudyPage(Page):
         ]
         self.step_label.setText("  ›  ".join(marks))
         self.back_button.setEnabled(index > 0)
-        self.next_button.setEnabled(index < len(STEPS) - 1)
+        cases_ready = self.report is not None and self.report.ok
+        self.next_button.setEnabled(index < len(STEPS) - 1 and cases_ready)
         if index == len(STEPS) - 1:
             self.render_preview()
 
@@ -383,7 +391,7 @@ class CreateStudyPage(Page):
 
     def set_controls_enabled(self, enabled: bool) -> None:
         for button in (self.check_button, self.create_button, self.back_button, self.next_button):
-            button.setEnabled(enabled)
+            button.setEnabled(enabled and self.result is None)
         self.cancel_button.setEnabled(not enabled)
         if enabled:
             self.go(self.stack.currentIndex())
@@ -427,7 +435,17 @@ class CreateStudyPage(Page):
         self.report = report
         fill_table(self.errors_table, _issue_rows(report.errors))
         fill_table(self.warnings_table, _issue_rows(report.warnings))
-        self.report_summary.setText(f"{report.manifest}: {report.summary()}")
+        for label, table, count in (
+            (self.errors_label, self.errors_table, len(report.errors)),
+            (self.warnings_label, self.warnings_table, len(report.warnings)),
+        ):
+            label.setVisible(count > 0)
+            table.setVisible(count > 0)
+            table.resizeRowsToContents()
+        self.report_summary.setText(
+            f"<b>{report.summary()}</b> in {report.manifest}"
+            + ("" if report.issues else " — no problem found.")
+        )
         if demo_text is not None:
             self._fill_from_definition(demo_text)
         if not report.readable:
@@ -580,6 +598,7 @@ class CreateStudyPage(Page):
             return
         password = self.password.text()
         bundle = self.bundle.path() if self.use_bundle.isChecked() else None
+        pins = dict(DEMO_PINS) if self.use_demo.isChecked() else None
         manifest_path = folder / self.definition_values()["manifest"]
         text = self.definition_text()
 
@@ -608,6 +627,7 @@ class CreateStudyPage(Page):
                 folder,
                 url,
                 coordinator_password=password,
+                pins=pins,
                 progress=step,
                 should_stop=control.should_stop,
             )
@@ -636,6 +656,8 @@ class CreateStudyPage(Page):
         )
         self.pins_label.show()
         self.pins_table.show()
+        self.create_button.setEnabled(False)
+        self.create_button.setText("Created")
         self.notice.show_message(
             f"Study '{definition.id}' created in {created.store.display_url}: "
             f"{len(created.plan.cases)} cases, {len(definition.readers)} readers. "

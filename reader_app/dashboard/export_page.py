@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QListWidget, QPushButton, QWidget
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QListWidget,
+    QPushButton,
+    QWidget,
+)
 
 from reader_app.dashboard.jobs import JobControl
 from reader_app.dashboard.page import Page
@@ -65,9 +74,16 @@ class ExportPage(Page):
         self.with_report.setChecked(True)
         self.export_button = QPushButton("Export")
         self.export_button.clicked.connect(self.export)
+        self.open_button = QPushButton("Open the folder")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_folder)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.export_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
         form.addRow("Folder", self.folder)
         form.addRow("", self.with_report)
-        form.addRow("", self.export_button)
+        form.addRow("", buttons)
         self.layout_.addLayout(form)
         self.finish_layout()
         self.files = QListWidget()
@@ -94,9 +110,15 @@ class ExportPage(Page):
     def show_outcome(self, outcome: ExportOutcome) -> None:
         """List the files written and the notes."""
         self.outcome = outcome
+        self.open_button.setEnabled(True)
         self.files.clear()
         self.files.addItems([str(path) for path in outcome.written])
         text = f"{len(outcome.written)} files written."
         if outcome.notes:
             text += "\n" + "\n".join(f"• {note}" for note in outcome.notes)
         self.notice.show_message(text, "warning" if outcome.notes else "ok")
+
+    def open_folder(self) -> bool:
+        """Open the export folder in the system's file manager."""
+        folder = self.folder.path()
+        return folder is not None and QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

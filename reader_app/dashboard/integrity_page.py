@@ -49,6 +49,8 @@ class IntegrityPage(Page):
         self.finish_layout()
         self.table = make_table(["Finding", "What it means", "Where"])
         self.layout_.addWidget(self.table, 1)
+        self.table.hide()
+        self.layout_.addStretch(1)
         self.report: VerifyReport | None = None
 
     def set_controls_enabled(self, enabled: bool) -> None:
@@ -69,6 +71,7 @@ class IntegrityPage(Page):
     def show_report(self, report: VerifyReport) -> None:
         """Show the summary and each finding."""
         self.report = report
+        self.table.setVisible(not report.ok)
         fill_table(
             self.table,
             [[f.kind, MEANINGS.get(f.kind, ""), f.message] for f in report.findings],
@@ -81,8 +84,16 @@ class IntegrityPage(Page):
             self.notice.show_message(f"No problem found: {counts}.", "ok")
         else:
             count = len(report.findings)
+            files = sum(f.kind in ("file_missing", "file_changed") for f in report.findings)
+            causes = []
+            if files:
+                causes.append(
+                    f"{files} image file(s) changed or went missing since the study was created"
+                )
+            if count > files:
+                causes.append(f"{count - files} change(s) to the store made around the program")
             self.notice.show_message(
-                f"{count} problem{'s' if count != 1 else ''} found: the store was changed "
-                "around the program, or image files changed. Each is listed below.",
+                f"{count} problem{'s' if count != 1 else ''} found: {'; '.join(causes)}. "
+                "Each is listed below.",
                 "error",
             )

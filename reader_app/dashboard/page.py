@@ -37,11 +37,12 @@ class Page(QWidget):
         self.notice = Notice()
         self.progress = QProgressBar()
         self.progress.hide()
-
-    def finish_layout(self) -> None:
-        """Put the progress bar and the notice under the page's own widgets."""
         self.layout_.addWidget(self.progress)
         self.layout_.addWidget(self.notice)
+
+    def finish_layout(self) -> None:
+        """Called after the page's own widgets (the notice and progress bar sit at the top,
+        under the explanation, where the coordinator looks after pressing a button)."""
 
     def set_store(self, store: Store | None) -> None:
         """Show ``store`` (``None``: no study open)."""

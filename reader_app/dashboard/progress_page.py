@@ -45,6 +45,8 @@ def _opens(session: Any, now: datetime) -> str:
     """When a second session opens, in words."""
     if session.index != 2:
         return ""
+    if session.state != "not_started":
+        return "opened"
     if session.washout_override:
         return "open now (washout overridden)"
     if session.opens_at is None:
@@ -145,7 +147,9 @@ class ProgressPage(Page):
                         session.index,
                         _STATES.get(session.state, session.state),
                         f"{session.read} of {session.total}",
-                        f"{session.active_minutes:.1f} min",
+                        ""
+                        if session.state == "not_started"
+                        else f"{session.active_minutes:.1f} min",
                         _when(session.started_at),
                         _when(session.completed_at),
                         _opens(session, now),

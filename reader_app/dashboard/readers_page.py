@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -130,9 +131,11 @@ class ReadersPage(Page):
                 self.table.selectRow(row)
 
     def _pin_shown(self, reader_id: str, pin: str, what: str) -> None:
+        self.pin_notice.setTextFormat(Qt.TextFormat.RichText)
         self.pin_notice.show_message(
-            f"{what} PIN of reader {reader_id}: {pin}   — shown only this once; write it down "
-            "and give it to the reader.",
+            f"{what} PIN of reader <b>{reader_id}</b>: <span style='font-size:16pt; "
+            f"font-weight:bold; letter-spacing:3px'>{pin}</span><br>Shown only this once: "
+            "write it down and give it to the reader.",
             "warning",
         )
 
@@ -150,6 +153,7 @@ class ReadersPage(Page):
         def done(_: object) -> None:
             self.new_id.clear()
             self.new_name.clear()
+            self.new_years.setValue(0)
             self.notice.show_message(
                 f"Reader {reader_id} enrolled, with their own reading order.", "ok"
             )

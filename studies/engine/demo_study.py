@@ -20,6 +20,8 @@ from studies.simulation.reader_study import simulate_from_manifest
 DEMO_DEFINITION = Path(__file__).resolve().parents[2] / "resources" / "demo_study" / "study.toml"
 DEMO_CASES = 30
 DEMO_SEED = 20260101
+#: The demo readers' PINs, as the README documents them.
+DEMO_PINS = {"R1": "1111", "R2": "2222"}
 
 
 def prepare_demo_files(

@@ -61,7 +61,7 @@ class DemoStudy:
 
 
 @pytest.fixture
-def demo_study(demo_cohort: Path, store_url: str, tmp_path: Path) -> Iterator[DemoStudy]:  # noqa: F811
+def demo_study(demo_cohort: Path, store_url: str, tmp_path: Path) -> Iterator[DemoStudy]:
     """The small demo study, on each back-end."""
     created = create_study_from_text(
         demo_text(demo_cohort),

@@ -1,4 +1,5 @@
 """Quick smoke"""
+
 from __future__ import annotations
 
 from conftest import DemoStudy, settle
