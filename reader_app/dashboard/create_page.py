@@ -634,7 +634,17 @@ class CreateStudyPage(Page):
 
         self.pins_label.hide()
         self.pins_table.hide()
-        self.run_job(work, self._created, busy_text="Creating the study…")
+        self.run_job(
+            work,
+            self._created,
+            on_failure=lambda message: self.notice.show_message(
+                f"The study was not created; nothing was written.\n{message}", "error"
+            ),
+            on_cancel=lambda: self.notice.show_message(
+                "Cancelled: no study and no study.toml were created.", "info"
+            ),
+            busy_text="Creating the study…",
+        )
 
     def cancel(self) -> None:
         """Stop the creation; nothing is left behind."""

@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
+from model_core.errors import ManifestError
 from model_core.formats.problems import ProblemCollector
 from model_core.formats.scores import read_scores
 from model_core.manifest import ManifestRow, load_manifest, validate_manifest
@@ -199,7 +200,10 @@ def plan_study(
     problems.extend(f"{report.manifest}: {issue}" for issue in report.errors)
     if not report.readable:
         raise StudyInitError(_listing(problems))
-    manifest = load_manifest(definition.manifest, data_root=definition.files_root)
+    try:
+        manifest = load_manifest(definition.manifest, data_root=definition.files_root)
+    except ManifestError:  # its structural problems are among the validation's, listed above
+        raise StudyInitError(_listing(problems)) from None
     case_ids = list(manifest.case_ids)
     if definition.allow_revisit:
         problems.append(
