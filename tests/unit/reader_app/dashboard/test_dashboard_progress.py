@@ -60,7 +60,9 @@ def washout_study(demo_cohort: Path, tmp_path: Path):  # type: ignore[no-untyped
 
 
 def test_a_washout_override_needs_a_reason_and_is_audited(
-    qtbot: QtBot, washout_study, tmp_path: Path  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
+    washout_study,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
     store = washout_study.store
     window = DashboardWindow(store.display_url, store, washout_study.access)
