@@ -78,7 +78,7 @@ def main() -> int:
     wizard.go(4)
     wizard.password.setText(PASSWORD)
     wizard.password_again.setText(PASSWORD)
-    wizard.create()
+    wizard.create_study()
     _wait(app, wizard)
     window.show_page("Create study")
     window.navigation.item(0).setHidden(False)

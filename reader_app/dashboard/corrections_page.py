@@ -153,6 +153,8 @@ class CorrectionsPage(Page):
             if not answer.current:
                 for column in range(self.table.columnCount()):
                     item = self.table.item(row, column)
+                    if item is None:
+                        continue
                     font = item.font()
                     font.setItalic(True)
                     item.setFont(font)

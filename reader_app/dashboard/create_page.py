@@ -10,8 +10,10 @@ store and no file (``studies.engine.study_creation``).
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import secrets
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -338,7 +340,7 @@ class CreateStudyPage(Page):
         layout.addLayout(form)
         row = QHBoxLayout()
         self.create_button = QPushButton("Create the study")
-        self.create_button.clicked.connect(self.create)
+        self.create_button.clicked.connect(self.create_study)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
@@ -485,10 +487,11 @@ class CreateStudyPage(Page):
         model = values.get("model") or {}
         self.scores.set_path(folder / model["scores"] if model.get("scores") else None)
         self.heatmaps.set_path(folder / model["heatmaps"] if model.get("heatmaps") else None)
-        for name in THRESHOLDS:
-            self.threshold_shown[name].setChecked(name in model.get("thresholds_shown", ()))
-            if name in model.get("thresholds", {}):
-                self.threshold_value[name].setValue(model["thresholds"][name])
+        for threshold in THRESHOLDS:
+            shown = threshold in model.get("thresholds_shown", ())
+            self.threshold_shown[threshold].setChecked(shown)
+            if threshold in model.get("thresholds", {}):
+                self.threshold_value[threshold].setValue(model["thresholds"][threshold])
 
     def add_reader_row(self, reader_id: str, name: str, years: int) -> None:
         """Add a reader to the readers step."""
@@ -587,7 +590,7 @@ class CreateStudyPage(Page):
 
     # --------------------------------------------------------------------------- create
 
-    def create(self) -> None:
+    def create_study(self) -> None:
         """Create the study (worker thread, cancellable), then hand it to the window."""
         folder, url = self.folder.path(), self.url.text().strip()
         if folder is None or not url:
@@ -603,15 +606,15 @@ class CreateStudyPage(Page):
         text = self.definition_text()
 
         def work(control: JobControl) -> CreatedStudy:
+            outputs = folder / "model_outputs"
+            made_outputs = bundle is not None and not outputs.exists()
             if bundle is not None:
-                from studies.engine.model_outputs import (  # type: ignore[import-not-found]
-                    precompute_model_outputs,
-                )
-
-                precompute_model_outputs(
+                # the other branch's module, looked up when used (docs/dashboard.md)
+                model_outputs = importlib.import_module("studies.engine.model_outputs")
+                model_outputs.precompute_model_outputs(
                     bundle,
                     manifest_path,
-                    folder / "model_outputs",
+                    outputs,
                     progress=lambda done, total: control.report(
                         done, total, "Computing the model's outputs"
                     ),
@@ -622,15 +625,20 @@ class CreateStudyPage(Page):
                 control.report(done, total, "Checking and hashing the cases' files")
 
             control.report(0, 0, "Checking the definition")
-            return create_study_from_text(
-                text,
-                folder,
-                url,
-                coordinator_password=password,
-                pins=pins,
-                progress=step,
-                should_stop=control.should_stop,
-            )
+            try:
+                return create_study_from_text(
+                    text,
+                    folder,
+                    url,
+                    coordinator_password=password,
+                    pins=pins,
+                    progress=step,
+                    should_stop=control.should_stop,
+                )
+            except BaseException:
+                if made_outputs:  # nothing half-made: outputs for a study that does not exist
+                    shutil.rmtree(outputs, ignore_errors=True)
+                raise
 
         self.pins_label.hide()
         self.pins_table.hide()

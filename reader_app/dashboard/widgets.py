@@ -81,13 +81,14 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[object]]) -> None:
 
 def table_text(table: QTableWidget) -> list[list[str]]:
     """The table's cells as text (tests and copy)."""
-    return [
-        [
-            (table.item(r, c).text() if table.item(r, c) is not None else "")
-            for c in range(table.columnCount())
-        ]
-        for r in range(table.rowCount())
-    ]
+    rows = []
+    for r in range(table.rowCount()):
+        cells = []
+        for c in range(table.columnCount()):
+            item = table.item(r, c)
+            cells.append(item.text() if item is not None else "")
+        rows.append(cells)
+    return rows
 
 
 class PathField(QWidget):

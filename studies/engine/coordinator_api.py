@@ -507,7 +507,7 @@ def reader_answers(store: Store, reader_id: str) -> tuple[AnswerRecord, ...]:
             )
             .order_by(ReadingSessionRow.index)
         ).all()
-        records = []
+        records: list[AnswerRecord] = []
         for reading in readings:
             items = session.scalars(
                 select(OrderItemRow).where(OrderItemRow.session_id == reading.id)

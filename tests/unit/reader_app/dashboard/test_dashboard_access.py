@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, DemoStudy, demo_text
+from dashboard_fixtures import PASSWORD, DemoStudy, demo_text
 from pytestqt.qtbot import QtBot
 
 from reader_app.dashboard.window import DashboardWindow

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DemoStudy, settle
+from dashboard_fixtures import DemoStudy, settle
 from pytestqt.qtbot import QtBot
 
 from cesm_cli.main import main

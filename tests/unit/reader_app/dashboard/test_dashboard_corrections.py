@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import DemoStudy, settle
+from dashboard_fixtures import DemoStudy, settle
 from pytestqt.qtbot import QtBot
 from store_contents import audit_kinds
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, settle
+from dashboard_fixtures import PASSWORD, settle
 from pytestqt.qtbot import QtBot
 from store_contents import store_contents
 
@@ -65,7 +65,7 @@ def test_the_wizard_makes_the_demo_study_as_study_init_does(
     assert "washout_days: 0 days is shorter than 28" in wizard.definition_notice.text()
     wizard.password.setText(PASSWORD)
     wizard.password_again.setText(PASSWORD)
-    wizard.create()
+    wizard.create_study()
     settle(qtbot, wizard)
     assert wizard.result is not None, wizard.notice.text()
     assert table_text(wizard.pins_table) == [
@@ -135,7 +135,7 @@ def test_a_manifest_with_errors_shows_every_error_and_creates_nothing(
     wizard.scores.set_path(demo_cohort / "cohort" / "model_scores.csv")
     wizard.password.setText(PASSWORD)
     wizard.password_again.setText(PASSWORD)
-    wizard.create()  # even pressed directly, nothing is created
+    wizard.create_study()  # even pressed directly, nothing is created
     settle(qtbot, wizard)
     assert wizard.result is None
     assert "The study was not created" in wizard.notice.text()

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, DemoStudy, demo_text, settle
+from dashboard_fixtures import PASSWORD, DemoStudy, demo_text, settle
 from pytestqt.qtbot import QtBot
 from store_contents import audit_kinds
 

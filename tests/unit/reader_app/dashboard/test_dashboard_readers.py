@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import DemoStudy, settle
+from dashboard_fixtures import DemoStudy, settle
 from pytestqt.qtbot import QtBot
 from store_contents import audit_kinds, orders_of
 
