@@ -75,15 +75,15 @@ def main() -> int:
     _wait(app, wizard)
     wizard.go(1)
     _grab(window, out, "create_2_study")
+    wizard.go(3)
+    _grab(window, out, "create_4_model")
     wizard.go(4)
     wizard.password.setText(PASSWORD)
     wizard.password_again.setText(PASSWORD)
     wizard.create_study()
     _wait(app, wizard)
-    window.show_page("Create study")
-    window.navigation.item(0).setHidden(False)
-    window.stack.setCurrentIndex(0)
     _grab(window, out, "create_5_created")
+    wizard.continue_button.click()
 
     store = window.store
     assert store is not None

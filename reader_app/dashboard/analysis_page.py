@@ -15,7 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from reader_app.dashboard.page import Page
 from reader_app.dashboard.widgets import Notice, PathField, fill_table, make_table
@@ -109,7 +116,7 @@ class AnalysisPage(Page):
         self.findings = QLabel()
         self.findings.setWordWrap(True)
         self.layout_.addWidget(self.findings)
-        self.layout_.addWidget(QLabel("<b>Reader-averaged AUC</b>"))
+        self.layout_.addWidget(QLabel("<b>Reader-averaged AUC</b> (95 % CI)"))
         self.auc_table = make_table(
             ["Unaided", "Aided", "Difference (aided − unaided)", "P", "Analysis"]
         )
@@ -127,7 +134,11 @@ class AnalysisPage(Page):
             ]
         )
         self.reader_table.horizontalHeader().setStretchLastSection(False)
-        self.layout_.addWidget(self.reader_table, 1)
+        for table in (self.auc_table, self.reader_table):
+            table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.auc_table.setMaximumHeight(16777215)
+        self.layout_.addWidget(self.reader_table)
+        self.layout_.addStretch(1)
         self.analysis: StudyAnalysis | None = None
 
     def set_default_folder(self, folder: Path) -> None:

@@ -90,6 +90,8 @@ class CreateStudyPage(Page):
         "the study folder, so the study can be created again from the command line."
     )
     created = Signal(object)
+    #: The coordinator has noted the PINs and goes on to the study.
+    continue_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -228,6 +230,8 @@ class CreateStudyPage(Page):
             box.setChecked(True)
             clinical.addWidget(box)
         clinical.addStretch(1)
+        for narrow in (self.design, self.washout, self.seed):
+            narrow.setMaximumWidth(260)
         form.addRow("Study id", self.study_id)
         form.addRow("Title", self.study_title)
         form.addRow("Design", self.design)
@@ -354,6 +358,10 @@ class CreateStudyPage(Page):
         self.pins_table.hide()
         layout.addWidget(self.pins_label)
         layout.addWidget(self.pins_table)
+        self.continue_button = QPushButton("I have noted the PINs — continue to the study ▶")
+        self.continue_button.clicked.connect(self.continue_requested.emit)
+        self.continue_button.hide()
+        layout.addWidget(self.continue_button)
         return page
 
     # ----------------------------------------------------------------------- navigation
@@ -366,6 +374,8 @@ class CreateStudyPage(Page):
                 "Check the cases first: the study needs a valid manifest.", "error"
             )
             index = 0
+        if index != self.stack.currentIndex() and self.notice.kind != "error":
+            self.notice.clear_message()
         self.stack.setCurrentIndex(index)
         marks = [
             f"<b>{n + 1}. {name}</b>" if n == index else f"{n + 1}. {name}"
@@ -654,6 +664,15 @@ class CreateStudyPage(Page):
             busy_text="Creating the study…",
         )
 
+    def forget_pins(self) -> None:
+        """Hide the PINs for good (they are shown once)."""
+        self.pins_table.setRowCount(0)
+        self.pins_table.hide()
+        self.pins_label.setText(
+            "The readers' PINs were shown once; give a reader a new one on the Readers page."
+        )
+        self.continue_button.hide()
+
     def cancel(self) -> None:
         """Stop the creation; nothing is left behind."""
         if self.job is not None:
@@ -676,6 +695,7 @@ class CreateStudyPage(Page):
         self.pins_table.show()
         self.create_button.setEnabled(False)
         self.create_button.setText("Created")
+        self.continue_button.show()
         self.notice.show_message(
             f"Study '{definition.id}' created in {created.store.display_url}: "
             f"{len(created.plan.cases)} cases, {len(definition.readers)} readers. "

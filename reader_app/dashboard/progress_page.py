@@ -56,6 +56,30 @@ def _opens(session: Any, now: datetime) -> str:
     return f"opens {session.opens_at:%Y-%m-%d %H:%M} UTC"
 
 
+def _session_label(design: str, index: int) -> str:
+    """A session as the design reads it (docs/study_definition.md#designs)."""
+    if design == "crossover":
+        return f"{index} ({'unaided' if index == 1 else 'aided'})"
+    if design == "counterbalanced":
+        return f"{index} (half aided)"
+    return f"{index} (unaided, then aided)"
+
+
+def _waiting_for_washout(sessions: Any, now: datetime) -> bool:
+    """Session 1 completed, session 2 not started, its washout not over nor overridden."""
+    by_index = {session.index: session for session in sessions}
+    first, second = by_index.get(1), by_index.get(2)
+    return (
+        first is not None
+        and second is not None
+        and first.state == "completed"
+        and second.state == "not_started"
+        and not second.washout_override
+        and second.opens_at is not None
+        and second.opens_at > now
+    )
+
+
 class ProgressPage(Page):
     """Per reader and session: state, cases read of n, time spent, when session 2 opens."""
 
@@ -102,6 +126,8 @@ class ProgressPage(Page):
         row.addWidget(self.override_reason, 1)
         row.addWidget(self.override_button)
         self.layout_.addWidget(box)
+        self.override_hint = QLabel()
+        self.layout_.addWidget(self.override_hint)
         self.finish_layout()
 
         self.status: StudyStatus | None = None
@@ -144,7 +170,7 @@ class ProgressPage(Page):
                     [
                         reader.reader_id,
                         name,
-                        session.index,
+                        _session_label(status.design, session.index),
                         _STATES.get(session.state, session.state),
                         f"{session.read} of {session.total}",
                         ""
@@ -172,7 +198,7 @@ class ProgressPage(Page):
         waiting = [
             r.reader_id
             for r in status.readers
-            if any(s.index == 2 and s.state == "not_started" for s in r.sessions)
+            if r.active and _waiting_for_washout(r.sessions, now)
         ]
         if waiting != [
             self.override_reader.itemText(i) for i in range(self.override_reader.count())
@@ -181,6 +207,13 @@ class ProgressPage(Page):
             self.override_reader.addItems(waiting)
             if chosen in waiting:
                 self.override_reader.setCurrentText(chosen)
+        self.override_reader.setPlaceholderText("nobody is waiting")
+        self.override_hint.setText(
+            f"{len(waiting)} reader(s) completed session 1 and wait for the washout to end."
+            if waiting
+            else "No reader is waiting: nobody has completed session 1 with the washout still "
+            "running."
+        )
         self.refreshed.emit(status)
 
     def set_controls_enabled(self, enabled: bool) -> None:

@@ -85,6 +85,7 @@ class ReadersPage(Page):
         self.finish_layout()
 
     def page_shown(self) -> None:
+        self.pin_notice.clear_message()  # a PIN is shown once: not again after leaving the page
         self.refresh()
 
     def set_controls_enabled(self, enabled: bool) -> None:

@@ -132,21 +132,26 @@ class DashboardWindow(QMainWindow):
         self.resize(1280, 860)
 
         self.create_page.created.connect(self._study_created)
+        self.create_page.continue_requested.connect(lambda: self.show_page("Readers"))
         self.progress_page.refreshed.connect(self._show_status)
         self._open(store)
 
     # ------------------------------------------------------------------------ the study
 
-    def _open(self, store: Store | None) -> None:
+    def _set_enabled(self, name: str, enabled: bool) -> None:
+        item = self.navigation.item(PAGE_NAMES.index(name))
+        flags = item.flags()
+        item.setFlags(
+            flags | Qt.ItemFlag.ItemIsEnabled if enabled else flags & ~Qt.ItemFlag.ItemIsEnabled
+        )
+
+    def _open(self, store: Store | None, *, page: str | None = "Progress") -> None:
         self.store = store
-        for page in self.pages.values():
-            page.set_store(store)
-        for row, name in enumerate(PAGE_NAMES):
-            item = self.navigation.item(row)
-            enabled = name == "Create study" if store is None else name != "Create study"
-            flags = item.flags()
-            item.setFlags(
-                flags | Qt.ItemFlag.ItemIsEnabled if enabled else flags & ~Qt.ItemFlag.ItemIsEnabled
+        for each in self.pages.values():
+            each.set_store(store)
+        for name in PAGE_NAMES:
+            self._set_enabled(
+                name, name == "Create study" if store is None else name != "Create study"
             )
         if store is None:
             self.create_page.set_defaults(self.store_url)
@@ -162,15 +167,21 @@ class DashboardWindow(QMainWindow):
             if folder is not None:
                 self.analysis_page.set_default_folder(folder / "analysis")
                 self.export_page.folder.set_path(folder / "export")
-            self.show_page("Progress")
+            if page is not None:
+                self.show_page(page)
 
     def _study_created(self, created: CreatedStudy) -> None:
         """A study the wizard created opens here; the coordinator's password was just set."""
         _require_access(created.store, created.access)
         self.store_url = created.store.display_url
         self.access = created.access
-        self._open(created.store)
-        self.show_page("Readers")
+        self._open(created.store, page=None)
+        self._set_enabled("Create study", True)  # until the PINs were seen (_leave_wizard)
+
+    def _leave_wizard(self) -> None:
+        """After a study was created: its PINs are hidden for good, the wizard closed."""
+        self.create_page.forget_pins()
+        self._set_enabled("Create study", False)
 
     def _show_status(self, status: StudyStatus) -> None:
         tag = " — <span style='color:#b3261e'>SIMULATED readers</span>" if status.simulated else ""
@@ -202,6 +213,8 @@ class DashboardWindow(QMainWindow):
     def _page_chosen(self, row: int) -> None:
         if row < 0:
             return
+        if PAGE_NAMES[row] != "Create study" and self.create_page.result is not None:
+            self._leave_wizard()
         self.stack.setCurrentIndex(row)
         self.pages[PAGE_NAMES[row]].page_shown()
 

@@ -72,9 +72,13 @@ def test_the_wizard_makes_the_demo_study_as_study_init_does(
         ["R1", "Demo reader 1", DEMO_PINS["R1"]],
         ["R2", "Demo reader 2", DEMO_PINS["R2"]],
     ]
-    # the window now shows the new study, every page but the wizard
+    # the window holds the new study; the PINs stay on screen until the coordinator goes on
     assert window.store is wizard.result.store
+    assert window.current_page() is wizard
+    wizard.continue_button.click()
     assert window.current_page() is window.readers_page
+    assert wizard.pins_table.rowCount() == 0 and wizard.pins_table.isHidden()
+    assert not window.navigation.item(0).flags() & _enabled()
     saved = folder / "study.toml"
     assert wizard.result.definition_file == saved
     assert saved.read_text(encoding="utf-8") == wizard.preview.toPlainText()
