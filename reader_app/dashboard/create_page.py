@@ -301,7 +301,9 @@ class CreateStudyPage(Page):
             note = QLabel(BUNDLE_NOTE)
             note.setWordWrap(True)
             form.addRow("", note)
+        self.simulated_scores = Notice()
         layout.addWidget(outputs)
+        layout.addWidget(self.simulated_scores)
         shown = QGroupBox("Operating points shown with the probability")
         form = QFormLayout(shown)
         self.threshold_shown: dict[str, QCheckBox] = {}
@@ -320,7 +322,7 @@ class CreateStudyPage(Page):
             row.addStretch(1)
             self.threshold_shown[name] = box
             self.threshold_value[name] = value
-            form.addRow(name.replace("_", " "), row)
+            form.addRow(name.replace("_", " ").capitalize(), row)
         layout.addWidget(shown)
         layout.addStretch(1)
         return page
@@ -387,6 +389,14 @@ class CreateStudyPage(Page):
         self.next_button.setEnabled(index < len(STEPS) - 1 and cases_ready)
         if index == len(STEPS) - 1:
             self.render_preview()
+        if self.use_demo.isChecked():
+            self.simulated_scores.show_message(
+                "SIMULATED: the demo cohort's model scores are simulated probabilities, not a "
+                "trained model's outputs; readers of this study see them as the model.",
+                "simulated",
+            )
+        else:
+            self.simulated_scores.clear_message()
 
     def set_defaults(self, store_url: str) -> None:
         """Propose the store at ``store_url`` (and, for SQLite, its folder as the study's)."""
