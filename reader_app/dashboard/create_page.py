@@ -164,7 +164,13 @@ class CreateStudyPage(Page):
 
         self.check_button = QPushButton("Check the cases")
         self.check_button.clicked.connect(self.check_cases)
-        layout.addWidget(self.check_button)
+        self.check_cancel_button = QPushButton("Cancel")
+        self.check_cancel_button.setEnabled(False)
+        self.check_cancel_button.clicked.connect(self.cancel)
+        checking = QHBoxLayout()
+        checking.addWidget(self.check_button, 1)
+        checking.addWidget(self.check_cancel_button)
+        layout.addLayout(checking)
         self.report_summary = QLabel()
         layout.addWidget(self.report_summary)
         self.errors_label = QLabel(
@@ -415,6 +421,7 @@ class CreateStudyPage(Page):
         for button in (self.check_button, self.create_button, self.back_button, self.next_button):
             button.setEnabled(enabled and self.result is None)
         self.cancel_button.setEnabled(not enabled)
+        self.check_cancel_button.setEnabled(not enabled)
         if enabled:
             self.go(self.stack.currentIndex())
 

@@ -147,3 +147,41 @@ def test_a_manifest_with_errors_shows_every_error_and_creates_nothing(
         assert error.message in wizard.notice.text()
     assert not (folder / "study.db").exists() and not (folder / "study.toml").exists()
     window.close()
+
+
+def test_cancelling_leaves_nothing_behind(qtbot: QtBot, tmp_path: Path, demo_cohort: Path) -> None:
+    folder = tmp_path / "demo"
+    window = _window(qtbot, f"sqlite:///{folder / 'study.db'}")
+    wizard = window.create_page
+    wizard.folder.set_path(folder)
+    wizard.use_demo.setChecked(True)
+    wizard.demo_cases.setValue(12)
+    wizard.demo_size.setCurrentText("small")
+    wizard.check_cases()
+    assert wizard.check_cancel_button.isEnabled()
+    wizard.cancel()  # the generation stops at its next case, and its staging is removed
+    settle(qtbot, wizard)
+    assert "Cancelled" in wizard.notice.text()
+    assert wizard.report is None
+    assert not (folder / "cohort").exists()
+
+    # a creation cancelled while it checks the cases: no store, no study.toml
+    wizard.use_manifest.setChecked(True)
+    wizard.manifest.set_path(demo_cohort / "cohort" / "manifest.csv")
+    wizard.check_cases()
+    settle(qtbot, wizard)
+    assert wizard.report is not None and wizard.report.ok
+    wizard.study_id.setText("cancelled")
+    wizard.study_title.setText("A study that is never made")
+    wizard.add_reader_row("R1", "Reader One", 3)
+    wizard.scores.set_path(demo_cohort / "cohort" / "model_scores.csv")
+    wizard.password.setText(PASSWORD)
+    wizard.password_again.setText(PASSWORD)
+    wizard.go(4)
+    wizard.create_study()
+    wizard.cancel()
+    settle(qtbot, wizard)
+    assert "Cancelled: no study and no study.toml were created" in wizard.notice.text()
+    assert wizard.result is None
+    assert not any(folder.glob("study*")) and not any(folder.glob(".study.toml*"))
+    window.close()
