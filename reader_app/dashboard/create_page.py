@@ -587,10 +587,10 @@ class CreateStudyPage(Page):
             }
         return values
 
-    def definition_text(self) -> str:
+    def definition_text(self, values: dict[str, Any] | None = None) -> str:
         """The ``study.toml`` the wizard will save and create the study from."""
         return render_study_toml(
-            self.definition_values(),
+            self.definition_values() if values is None else values,
             header=(
                 "Written by the CESM Reader Study dashboard's study wizard.\n"
                 "Re-create the study from the command line with:\n"
@@ -629,16 +629,18 @@ class CreateStudyPage(Page):
         password = self.password.text()
         bundle = self.bundle.path() if self.use_bundle.isChecked() else None
         pins = dict(DEMO_PINS) if self.use_demo.isChecked() else None
-        manifest_path = folder / self.definition_values()["manifest"]
-        text = self.definition_text()
+        values = self.definition_values()
+        manifest_path = folder / values["manifest"]
+        text = self.definition_text(values)
 
         def work(control: JobControl) -> CreatedStudy:
             outputs = folder / "model_outputs"
             made_outputs = bundle is not None and not outputs.exists()
+            study_text = text
             if bundle is not None:
                 # the other branch's module, looked up when used (docs/dashboard.md)
                 model_outputs = importlib.import_module("studies.engine.model_outputs")
-                model_outputs.precompute_model_outputs(
+                files = model_outputs.precompute_model_outputs(
                     bundle,
                     manifest_path,
                     outputs,
@@ -647,6 +649,11 @@ class CreateStudyPage(Page):
                     ),
                     should_stop=control.should_stop,
                 )
+                values["model"]["scores"] = _relative(Path(files.scores), folder)
+                values["model"]["heatmaps"] = (
+                    None if files.heatmaps is None else _relative(Path(files.heatmaps), folder)
+                )
+                study_text = self.definition_text(values)
 
             def step(done: int, total: int) -> None:
                 control.report(done, total, "Checking and hashing the cases' files")
@@ -654,7 +661,7 @@ class CreateStudyPage(Page):
             control.report(0, 0, "Checking the definition")
             try:
                 return create_study_from_text(
-                    text,
+                    study_text,
                     folder,
                     url,
                     coordinator_password=password,

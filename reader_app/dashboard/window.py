@@ -161,7 +161,7 @@ class DashboardWindow(QMainWindow):
             self.statusBar().showMessage(f"No study at {self.store_url}")
             self.show_page("Create study")
         else:
-            self.heading.setText(f"<h1>Study</h1>{store.display_url}")
+            self.heading.setText(f"<h1>Opening the study…</h1>{store.display_url}")
             self.statusBar().showMessage(f"Study store: {store.display_url}")
             folder = store_folder(self.store_url)
             if folder is not None:
