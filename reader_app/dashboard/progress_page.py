@@ -132,6 +132,7 @@ class ProgressPage(Page):
 
         self.status: StudyStatus | None = None
         self.poll: Job | None = None
+        self._poll_again = False
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -150,13 +151,23 @@ class ProgressPage(Page):
     def refresh(self) -> None:
         """Ask the store for the progress in a worker thread (skipped while one is running)."""
         store = self.store
-        if store is None or (self.poll is not None and self.poll.running()):
+        if store is None:
             return
+        if self.poll is not None and self.poll.running():
+            self._poll_again = True  # what changed since that poll began is shown after it
+            return
+        self._poll_again = False
         poll = Job(lambda control: study_status(store), self)
         poll.succeeded.connect(self.show_status)
+        poll.finished.connect(self._poll_finished)
         poll.failed.connect(lambda message: self.updated.setText(f"Could not refresh: {message}"))
         self.poll = poll
         poll.start()
+
+    def _poll_finished(self) -> None:
+        if self._poll_again and self.poll is not None:
+            self.poll.wait(1.0)  # it has emitted its last signal; its thread is ending
+            self.refresh()
 
     def show_status(self, status: StudyStatus) -> None:
         """Fill the table from ``status``."""

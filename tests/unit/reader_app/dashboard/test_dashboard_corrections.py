@@ -26,7 +26,7 @@ def test_a_correction_is_a_new_version_with_its_reason(qtbot: QtBot, demo_study:
     qtbot.addWidget(window)
     page = window.show_page("Corrections")
     assert isinstance(page, CorrectionsPage)
-    qtbot.waitUntil(lambda: page.table.rowCount() == 4 and not page.busy())
+    qtbot.waitUntil(lambda: page.table.rowCount() == 4 and not page.busy(), timeout=60000)
     assert page.reader.currentText() == "R1"
     page.table.selectRow(0)
     original = page.selected_answer()
@@ -42,7 +42,7 @@ def test_a_correction_is_a_new_version_with_its_reason(qtbot: QtBot, demo_study:
     page.reason.setText("the reader reported a mis-click")
     page.correct()
     settle(qtbot, page)
-    qtbot.waitUntil(lambda: page.table.rowCount() == 5 and not page.busy())
+    qtbot.waitUntil(lambda: page.table.rowCount() == 5 and not page.busy(), timeout=60000)
     rows = table_text(page.table)
     assert [r[2:5] for r in rows[:2]] == [
         [original.case_id, "1", "no (replaced)"],

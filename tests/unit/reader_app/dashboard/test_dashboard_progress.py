@@ -29,14 +29,16 @@ def test_progress_follows_other_workstations(qtbot: QtBot, demo_study: DemoStudy
     page = window.show_page("Progress")
     assert isinstance(page, ProgressPage)
     page.timer.setInterval(50)
-    qtbot.waitUntil(lambda: _rows(page).get(("R1", "1 (unaided)"), [""] * 5)[4] == "0 of 12")
+    qtbot.waitUntil(
+        lambda: _rows(page).get(("R1", "1 (unaided)"), [""] * 5)[4] == "0 of 12", timeout=60000
+    )
     # a reader at another workstation: another connection to the same store
     simulate_readers(demo_study.store, readers=["R1"], stop_after=5)
-    qtbot.waitUntil(lambda: _rows(page)[("R1", "1 (unaided)")][4] == "5 of 12", timeout=20000)
+    qtbot.waitUntil(lambda: _rows(page)[("R1", "1 (unaided)")][4] == "5 of 12", timeout=60000)
     assert _rows(page)[("R1", "1 (unaided)")][3] == "reading"
     assert _rows(page)[("R2", "1 (unaided)")][3] == "not started"
     simulate_readers(demo_study.store, readers=["R1"])
-    qtbot.waitUntil(lambda: _rows(page)[("R1", "2 (aided)")][3] == "completed", timeout=20000)
+    qtbot.waitUntil(lambda: _rows(page)[("R1", "2 (aided)")][3] == "completed", timeout=60000)
     assert "SIMULATED" in window.simulated.text()  # the store is now marked simulated
     assert "24 of 48" in page.summary.text()
     window.close()
@@ -69,7 +71,7 @@ def test_a_washout_override_needs_a_reason_and_is_audited(
     qtbot.addWidget(window)
     page = window.show_page("Progress")
     assert isinstance(page, ProgressPage)
-    qtbot.waitUntil(lambda: ("R1", "2 (aided)") in _rows(page))
+    qtbot.waitUntil(lambda: ("R1", "2 (aided)") in _rows(page), timeout=60000)
     assert _rows(page)[("R1", "1 (unaided)")][3] == "completed"
     assert _rows(page)[("R1", "2 (aided)")][8].startswith("opens ")  # 56 days after session 1
     assert [page.override_reader.itemText(i) for i in range(page.override_reader.count())] == [
@@ -91,7 +93,10 @@ def test_a_washout_override_needs_a_reason_and_is_audited(
     assert overrides == [
         ("coordinator", {"reader_id": "R1", "reason": "reader leaves the hospital next week"})
     ]
-    qtbot.waitUntil(lambda: _rows(page)[("R1", "2 (aided)")][8] == "open now (washout overridden)")
+    qtbot.waitUntil(
+        lambda: _rows(page)[("R1", "2 (aided)")][8] == "open now (washout overridden)",
+        timeout=60000,
+    )
     assert page.override_reader.count() == 0  # nobody waits any more
     assert _rows(page)[("R1", "2 (aided)")][9] == "reader leaves the hospital next week"
     window.close()
