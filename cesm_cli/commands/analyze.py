@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import tempfile
 from pathlib import Path
 
 from cesm_cli.options import output_folder
@@ -30,8 +29,8 @@ from studies.analysis.ci_convention import (
 )
 from studies.analysis.inputs import StudyInputs, load_inputs
 from studies.analysis.mcnemar import COMPARISON_METHODS
+from studies.analysis.outputs import RESULTS_FILE, analysis_output_names, write_analysis_outputs
 from studies.analysis.pipeline import run_analysis
-from studies.analysis.report import REPORT_HTML, REPORT_PDF, write_report
 from studies.analysis.report.render import key_findings, subgroup_notes
 from studies.analysis.settings import (
     MAX_BOOTSTRAP_REPLICATES,
@@ -39,11 +38,10 @@ from studies.analysis.settings import (
     AnalysisSettings,
 )
 from studies.analysis.subgroups import default_subgroup_columns, parse_bins
-from studies.analysis.tables import TABLE_TITLES, build_tables, write_tables
 from studies.errors import AnalysisInputError
 
 NAME = "analyze"
-RESULTS_FILE = "results.json"
+__all__ = ["RESULTS_FILE", "add_arguments", "run"]
 HELP = "Analyse a reader study: results.json, CSV tables and a self-contained report.html."
 
 
@@ -221,31 +219,19 @@ def _settings(args: argparse.Namespace, subgroup_columns: tuple[str, ...]) -> An
 
 def _study_inputs(url: str, subgroup_columns: tuple[str, ...]) -> StudyInputs:
     """The inputs of a study store, through the same files its export writes (and its design)."""
-    from studies.engine.export import collect_export, write_analysis_inputs
+    from studies.engine.study_analysis import study_inputs
     from studies.store.database import open_store
 
     store = open_store(url)
     try:
-        design = collect_export(store).study.design
-        with tempfile.TemporaryDirectory(prefix="cesm-analyze-") as folder:
-            reads, manifest, scores = write_analysis_inputs(store, Path(folder))
-            return load_inputs(
-                reads, manifest, scores, subgroup_columns=subgroup_columns, design=design
-            )
+        return study_inputs(store, subgroup_columns)
     finally:
         store.close()
 
 
-def _output_names(pdf: bool) -> set[str]:
-    """Every name ``analyze`` may write (each table may be left out when empty), checked
-    against ``--out`` before any work."""
-    names = {RESULTS_FILE, REPORT_HTML, *(f"{table}.csv" for table in TABLE_TITLES)}
-    return names | {REPORT_PDF} if pdf else names
-
-
 def run(args: argparse.Namespace) -> int:
     """Validate, analyse, write everything into ``--out``; 0 on success."""
-    output = StagedOutput(args.out, NAME, names=_output_names(args.pdf))  # before any work
+    output = StagedOutput(args.out, NAME, names=analysis_output_names(args.pdf))  # before work
     if (args.study is None) == (args.reads is None or args.manifest is None):
         raise AnalysisInputError("give --reads and --manifest (and --model-scores), or --study")
     chosen = () if args.subgroup is None else tuple(dict.fromkeys(args.subgroup))
@@ -268,9 +254,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_analysis(inputs, settings)
 
     with output as staging:
-        (staging / RESULTS_FILE).write_text(result.to_json() + "\n", encoding="utf-8")
-        write_tables(build_tables(result), staging)
-        write_report(result, inputs, staging, pdf=args.pdf)
+        write_analysis_outputs(result, inputs, staging, pdf=args.pdf)
 
     for warning in inputs.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -8,6 +8,11 @@
 * ``study override-washout READER --reason TEXT [--db URL]`` — open a second session early;
 * ``study add-reader READER --name NAME [--years N] [--db URL]`` — enrol a reader mid-study;
 * ``study set-pin READER [--db URL]`` — a new PIN, shown once;
+* ``study deactivate READER [--reason TEXT]`` / ``study reactivate READER`` — a reader who may
+  no longer (or again) log in; their answers stay;
+* ``study answers READER [--json]`` — every version of a reader's answers (coordinator only);
+* ``study correct READER --session N --case ID --stage unaided|aided --decision benign|malignant
+  --pom N [--bi-rads X] [--comment TEXT] --reason TEXT`` — a correction, as a new version;
 * ``study set-password [--db URL]`` — the coordinator's password (for the dashboard's login);
 * ``study export --out DIR [--db URL]`` — reads, model scores, iMRMC and RJafroc files;
 * ``study verify [--db URL]`` — the audit chain, every decision's event, every image's checksum;
@@ -26,15 +31,17 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cesm_cli.options import output_folder
 
+if TYPE_CHECKING:  # the store is imported lazily, when a subcommand runs
+    from studies.store.database import Store
+
 NAME = "study"
-HELP = "Create, simulate, follow, export and verify a reader study's store."
+HELP = "Create, simulate, follow, correct, export and verify a reader study's store."
 DEFAULT_DB = "sqlite:///study.db"
 DEMO_FOLDER = Path("demo_study")
-#: The demo readers' PINs, as the README documents them.
-DEMO_PINS = {"R1": "1111", "R2": "2222"}
 
 
 def _default_db() -> str:
@@ -75,6 +82,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     action("set-password", "set the coordinator's password (read from the terminal or stdin)")
     pin = action("set-pin", "give a reader a new PIN (printed once)")
     pin.add_argument("reader", metavar="READER")
+    deactivate = action("deactivate", "a reader may no longer log in (their answers stay)")
+    deactivate.add_argument("reader", metavar="READER")
+    deactivate.add_argument("--reason", default="", help="why (recorded in the audit log)")
+    reactivate = action("reactivate", "a deactivated reader may log in again")
+    reactivate.add_argument("reader", metavar="READER")
+    answers = action("answers", "every version of a reader's answers (for the coordinator)")
+    answers.add_argument("reader", metavar="READER")
+    answers.add_argument("--json", action="store_true", help="print JSON for scripts")
+    correct = action("correct", "correct an answer: a new version with a reason, the old kept")
+    correct.add_argument("reader", metavar="READER")
+    correct.add_argument("--session", type=int, required=True, help="1 or 2")
+    correct.add_argument("--case", required=True, help="the case id")
+    correct.add_argument("--stage", choices=("unaided", "aided"), required=True)
+    correct.add_argument("--decision", choices=("benign", "malignant"), required=True)
+    correct.add_argument("--pom", type=int, required=True, help="probability of malignancy 0-100")
+    correct.add_argument("--bi-rads", default=None, help="BI-RADS category")
+    correct.add_argument("--comment", default=None)
+    correct.add_argument("--reason", required=True, help="why (recorded in the audit log)")
     export = action("export", "reads, model scores, iMRMC and RJafroc files")
     export.add_argument("--out", required=True, type=output_folder, help="output folder")
     action("verify", "check the audit chain, every decision and every image file")
@@ -96,7 +121,7 @@ def _pins(items: list[str]) -> dict[str, str]:
 def _init(args: argparse.Namespace) -> int:
     from model_core.errors import CesmError
     from studies.engine.definition import load_study_definition, parse_study_definition
-    from studies.engine.demo_study import prepare_demo_files
+    from studies.engine.demo_study import DEMO_PINS, prepare_demo_files
     from studies.engine.study_init import create_study, plan_study
 
     if args.demo == (args.definition is not None):
@@ -131,7 +156,7 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _store(args: argparse.Namespace) -> Store:
     from studies.store.database import open_store
 
     return open_store(args.db or _default_db())
@@ -154,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def _simulate(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _simulate(store: Store, args: argparse.Namespace) -> int:
     from studies.engine.simulate import simulate_readers
 
     readers = None if args.readers is None else [r.strip() for r in args.readers.split(",")]
@@ -166,7 +191,7 @@ def _simulate(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     return 0
 
 
-def _status(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _status(store: Store, args: argparse.Namespace) -> int:
     from studies.engine.coordinator_api import study_status
 
     status = study_status(store)
@@ -178,7 +203,7 @@ def _status(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-
     return 0
 
 
-def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _override(store: Store, args: argparse.Namespace) -> int:
     from studies.engine.coordinator_api import override_washout
 
     override_washout(store, args.reader, args.reason)
@@ -186,7 +211,7 @@ def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     return 0
 
 
-def _add_reader(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _add_reader(store: Store, args: argparse.Namespace) -> int:
     from studies.engine.coordinator_api import add_reader
 
     pin = f"{secrets.randbelow(10**6):06d}"
@@ -195,7 +220,7 @@ def _add_reader(store, args: argparse.Namespace) -> int:  # type: ignore[no-unty
     return 0
 
 
-def _set_password(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _set_password(store: Store, args: argparse.Namespace) -> int:
     import getpass
 
     from studies.engine.coordinator_api import set_coordinator_password
@@ -213,7 +238,7 @@ def _set_password(store, args: argparse.Namespace) -> int:  # type: ignore[no-un
     return 0
 
 
-def _set_pin(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _set_pin(store: Store, args: argparse.Namespace) -> int:
     from studies.engine.coordinator_api import set_pin
 
     pin = f"{secrets.randbelow(10**6):06d}"
@@ -222,7 +247,52 @@ def _set_pin(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped
     return 0
 
 
-def _export(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _set_active(store: Store, args: argparse.Namespace) -> int:
+    from studies.engine.coordinator_api import set_reader_active
+
+    active = args.action == "reactivate"
+    set_reader_active(store, args.reader, active, reason=getattr(args, "reason", ""))
+    state = "may log in again" if active else "deactivated: may no longer log in"
+    print(f"reader {args.reader} {state} (recorded in the audit log)")
+    return 0
+
+
+def _answers(store: Store, args: argparse.Namespace) -> int:
+    from studies.engine.coordinator_api import reader_answers
+
+    answers = reader_answers(store, args.reader)
+    if args.json:
+        json.dump([answer.to_dict() for answer in answers], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"reader {args.reader}: {len(answers)} answer version(s)")
+    for a in answers:
+        decision = "malignant" if a.decision else "benign"
+        state = "current" if a.current else "replaced"
+        line = (
+            f"  session {a.session_index} {a.stage:<8} {a.case_id:<12} v{a.version} {state:<8} "
+            f"{decision:<9} pom {a.pom:>3}  BI-RADS {a.bi_rads or '-'}"
+        )
+        if a.correction_reason:
+            line += f"  corrected by {a.corrected_by}: {a.correction_reason}"
+        print(line)
+    return 0
+
+
+def _correct(store: Store, args: argparse.Namespace) -> int:
+    from studies.engine.coordinator_api import correct_decision
+    from studies.engine.reader_api import Answer
+
+    answer = Answer(1 if args.decision == "malignant" else 0, args.pom, args.bi_rads, args.comment)
+    correct_decision(store, args.reader, args.session, args.case, args.stage, answer, args.reason)
+    print(
+        f"reader {args.reader}, case {args.case} ({args.stage}, session {args.session}): "
+        "corrected; the original answer is kept as an earlier version"
+    )
+    return 0
+
+
+def _export(store: Store, args: argparse.Namespace) -> int:
     from studies.engine.export import export_study
 
     written, notes = export_study(store, args.out)
@@ -233,7 +303,7 @@ def _export(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-
     return 0
 
 
-def _verify(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+def _verify(store: Store, args: argparse.Namespace) -> int:
     from studies.store.verify import verify_store
 
     report = verify_store(store)
@@ -248,6 +318,10 @@ _ACTIONS = {
     "add-reader": _add_reader,
     "set-password": _set_password,
     "set-pin": _set_pin,
+    "deactivate": _set_active,
+    "reactivate": _set_active,
+    "answers": _answers,
+    "correct": _correct,
     "export": _export,
     "verify": _verify,
 }

@@ -39,6 +39,34 @@ from studies.store.schema import (
 )
 
 
+class CoordinatorAccess:
+    """Proof that the coordinator's password was checked: only :func:`check_coordinator` makes
+    one, and the dashboard opens a study only with one for that study (a reader's login returns
+    a :class:`~studies.engine.reader_api.ReaderSession`, never this)."""
+
+    __slots__ = ("granted_at", "store_url", "study_id")
+
+    def __init__(self, key: object, study_id: str, store_url: str, granted_at: datetime) -> None:
+        if key is not _ACCESS_KEY:
+            raise PermissionError("coordinator access is granted by check_coordinator only")
+        self.study_id = study_id
+        self.store_url = store_url
+        self.granted_at = granted_at
+
+    def grants(self, store: Store) -> bool:
+        """Whether this access was granted for ``store`` (the same database)."""
+        return self.store_url == store.display_url
+
+    def __repr__(self) -> str:
+        return (
+            f"CoordinatorAccess(study_id={self.study_id!r}, store_url={self.store_url!r}, "
+            f"granted_at={self.granted_at!r})"
+        )
+
+
+_ACCESS_KEY = object()
+
+
 @dataclass(frozen=True)
 class SessionProgress:
     """One reader's session as the coordinator follows it."""
@@ -374,8 +402,12 @@ def set_coordinator_password(store: Store, password: str, *, clock: Clock | None
         append_event(session, study.id, "coordinator", "pin_set", {"coordinator": True}, now)
 
 
-def check_coordinator(store: Store, password: str, *, clock: Clock | None = None) -> None:
+def check_coordinator(
+    store: Store, password: str, *, clock: Clock | None = None
+) -> CoordinatorAccess:
     """Let the coordinator in (the dashboard's login), audited; a wrong password is slowed down.
+
+    Returns the proof the dashboard requires before it shows anything of the study.
 
     Raises:
         LoginError: no password set yet (``cesm-reader study set-password``), or a wrong one.
@@ -392,7 +424,125 @@ def check_coordinator(store: Store, password: str, *, clock: Clock | None = None
     if not ok:
         time.sleep(_COORDINATOR_DELAY_S)
         raise LoginError("wrong coordinator password")
+    return CoordinatorAccess(_ACCESS_KEY, study.id, store.display_url, now)
 
 
 #: Pause after a wrong coordinator password (brute force through the dashboard is slowed down).
 _COORDINATOR_DELAY_S = 1.0
+
+
+def set_reader_active(
+    store: Store, reader_id: str, active: bool, *, reason: str = "", clock: Clock | None = None
+) -> None:
+    """Deactivate a reader (they can no longer log in; their answers stay in the study) or
+    reactivate them; audited as ``reader_deactivated`` / ``reader_reactivated`` with the reason.
+
+    Raises:
+        ReaderError: unknown reader, or the reader is already in that state.
+    """
+    now = (clock or SystemClock()).now()
+    with store.session() as session:
+        study = _only_study(session, None)
+        reader = _reader(session, study, reader_id)
+        if reader.active == active:
+            state = "active" if active else "deactivated"
+            raise ReaderError(f"reader '{reader_id}' is already {state}")
+        reader.active = active
+        append_event(
+            session,
+            study.id,
+            "coordinator",
+            "reader_reactivated" if active else "reader_deactivated",
+            {"reader_id": reader_id, "reason": reason.strip()},
+            now,
+        )
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One version of a reader's answer, as the coordinator reviews it (never shown to readers).
+
+    ``current`` marks the version the exports and the analysis use; a correction is a later
+    version with its ``correction_reason`` and ``corrected_by``.
+    """
+
+    decision_id: int
+    session_index: int
+    case_id: str
+    stage: str
+    practice: bool
+    version: int
+    current: bool
+    decision: int
+    pom: int
+    bi_rads: str | None
+    comment: str | None
+    reading_time_s: float
+    submitted_at: datetime
+    correction_reason: str | None
+    corrected_by: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready (the time as ISO 8601 text)."""
+        data = asdict(self)
+        data["submitted_at"] = self.submitted_at.isoformat()
+        return data
+
+
+def reader_answers(store: Store, reader_id: str) -> tuple[AnswerRecord, ...]:
+    """Every answer of ``reader_id``, every version, in reading order (session, position,
+    stage, version): what the coordinator reviews before correcting one.
+
+    Raises:
+        ReaderError: unknown reader.
+    """
+    with store.session(read_only=True) as session:
+        study = _only_study(session, None)
+        _reader(session, study, reader_id)
+        readings = session.scalars(
+            select(ReadingSessionRow)
+            .where(
+                ReadingSessionRow.study_id == study.id,
+                ReadingSessionRow.reader_id == reader_id,
+            )
+            .order_by(ReadingSessionRow.index)
+        ).all()
+        records: list[AnswerRecord] = []
+        for reading in readings:
+            items = session.scalars(
+                select(OrderItemRow).where(OrderItemRow.session_id == reading.id)
+            ).all()
+            position = {item.case_id: item.position for item in items}
+            practice = {item.case_id: item.practice for item in items}
+            decisions = session.scalars(
+                select(DecisionRow).where(DecisionRow.session_id == reading.id)
+            ).all()
+            ordered = sorted(
+                decisions,
+                key=lambda row: (
+                    position.get(row.case_id, 0),
+                    row.mode != "unaided",
+                    row.version,
+                ),
+            )
+            records.extend(
+                AnswerRecord(
+                    decision_id=row.id,
+                    session_index=reading.index,
+                    case_id=row.case_id,
+                    stage=row.mode,
+                    practice=practice.get(row.case_id, False),
+                    version=row.version,
+                    current=row.current,
+                    decision=row.decision,
+                    pom=row.pom,
+                    bi_rads=row.bi_rads,
+                    comment=row.comment,
+                    reading_time_s=row.reading_time_s,
+                    submitted_at=row.submitted_at,
+                    correction_reason=row.correction_reason,
+                    corrected_by=row.corrected_by,
+                )
+                for row in ordered
+            )
+        return tuple(records)

@@ -49,6 +49,10 @@ def demo_model_available(bundle: Path = DEMO_MODEL) -> bool:
     return (bundle / MODEL_JSON).is_file()
 
 
+#: The demo readers' PINs, as the README documents them.
+DEMO_PINS = {"R1": "1111", "R2": "2222"}
+
+
 def prepare_demo_files(
     folder: Path,
     *,
@@ -65,12 +69,16 @@ def prepare_demo_files(
         size: ``"full"`` or ``"small"`` images (:class:`CohortSettings`).
         bundle: the model bundle to precompute outputs with when it is installed; ``None``
             for the simulated outputs whatever is installed.
-        progress: called with (cases done, cases in all) while the model runs.
+        progress: called with (done, total) while the cohort is generated, then while the
+            model runs; an exception it raises (a cancellation) stops the work and leaves
+            no cohort or model outputs behind (both are staged).
     """
     cohort = folder / "cohort"
     manifest = cohort / "manifest.csv"
     if not manifest.is_file():
-        synthesize_cohort(CohortSettings(cases=cases, seed=DEMO_SEED, size=size), cohort)
+        synthesize_cohort(
+            CohortSettings(cases=cases, seed=DEMO_SEED, size=size), cohort, progress=progress
+        )
     text = DEMO_DEFINITION.read_text(encoding="utf-8")
     if bundle is not None and demo_model_available(bundle):
         outputs = folder / MODEL_OUTPUTS

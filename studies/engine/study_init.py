@@ -16,7 +16,7 @@ image changed since. If writing fails, the new store is removed again.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from model_core.errors import CesmError
+from model_core.errors import CesmError, ManifestError
 from model_core.formats.heatmaps import (
     HeatmapFileError,
     case_set_problems,
@@ -70,6 +70,24 @@ _FILE_KINDS: tuple[str, ...] = ("low_energy", "recombined", "mask")
 
 class StudyInitError(StudyError):
     """The study cannot be created; the message lists every problem."""
+
+
+class InitCancelled(StudyError):  # noqa: N818 - a cancellation, not an error
+    """The coordinator cancelled the creation of a study; nothing was created."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled; no study was created")
+
+
+#: ``progress(done, total)`` of a long step (checking files, writing cases).
+Progress = Callable[[int, int], None]
+#: Polled between units of work; ``True`` cancels (:class:`InitCancelled`).
+ShouldStop = Callable[[], bool]
+
+
+def _check_stop(should_stop: ShouldStop | None) -> None:
+    if should_stop is not None and should_stop():
+        raise InitCancelled
 
 
 @dataclass(frozen=True)
@@ -198,22 +216,43 @@ def _case_files(row: ManifestRow) -> dict[str, tuple[Path, str, int]]:
     return files
 
 
-def plan_study(loaded: LoadedDefinition, *, pins: Mapping[str, str] | None = None) -> StudyPlan:
+def plan_study(
+    loaded: LoadedDefinition,
+    *,
+    pins: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+    should_stop: ShouldStop | None = None,
+) -> StudyPlan:
     """Check everything a study needs and return what :func:`create_study` will write.
 
     ``pins`` maps reader ids to PINs; readers without one get a random 6-digit PIN (returned in
-    the plan's ``pins``, to be shown once).
+    the plan's ``pins``, to be shown once). ``progress(done, total)`` follows the checks of the
+    cases' files (validated, then hashed: two passes); ``should_stop`` is polled between cases.
+    Planning writes nothing, so a cancelled plan leaves nothing behind.
 
     Raises:
         StudyInitError: listing every problem found.
+        InitCancelled: ``should_stop()`` became true.
     """
     definition = loaded.definition
     problems: list[str] = []
-    report = validate_manifest(definition.manifest, data_root=definition.files_root)
+
+    def validated(done: int, total: int) -> None:
+        _check_stop(should_stop)
+        if progress is not None:
+            progress(done, 2 * total)
+
+    report = validate_manifest(
+        definition.manifest, progress=validated, data_root=definition.files_root
+    )
+    _check_stop(should_stop)
     problems.extend(f"{report.manifest}: {issue}" for issue in report.errors)
     if not report.readable:
         raise StudyInitError(_listing(problems))
-    manifest = load_manifest(definition.manifest, data_root=definition.files_root)
+    try:
+        manifest = load_manifest(definition.manifest, data_root=definition.files_root)
+    except ManifestError:  # its structural problems are among the validation's, listed above
+        raise StudyInitError(_listing(problems)) from None
     case_ids = list(manifest.case_ids)
     if definition.allow_revisit:
         problems.append(
@@ -240,17 +279,22 @@ def plan_study(loaded: LoadedDefinition, *, pins: Mapping[str, str] | None = Non
     for reader in definition.readers:
         chosen.setdefault(reader.id, f"{secrets.randbelow(10**6):06d}")
     practice = set(definition.practice_cases)
-    cases = tuple(
-        PlannedCase(
-            row=row,
-            truth=None if row.label is None else LABEL_CODES[row.label],
-            practice=row.case_id in practice,
-            files=_case_files(row),
-            probability=probabilities.get(row.case_id),
-            heatmap=heatmaps.get(row.case_id),
+    planned = []
+    for done, row in enumerate(manifest.rows, start=1):
+        _check_stop(should_stop)
+        planned.append(
+            PlannedCase(
+                row=row,
+                truth=None if row.label is None else LABEL_CODES[row.label],
+                practice=row.case_id in practice,
+                files=_case_files(row),
+                probability=probabilities.get(row.case_id),
+                heatmap=heatmaps.get(row.case_id),
+            )
         )
-        for row in manifest.rows
-    )
+        if progress is not None:
+            progress(len(manifest.rows) + done, 2 * len(manifest.rows))
+    cases = tuple(planned)
     scored = [(case.row.case_id, case.truth) for case in cases if not case.practice]
     plans = {
         reader.id: reader_plans(definition, scored, reader.id) for reader in definition.readers
@@ -282,25 +326,36 @@ def _listing(problems: list[str]) -> str:
 
 
 def create_study(
-    plan: StudyPlan, url: str, *, clock: Clock | None = None, simulated: bool = False
+    plan: StudyPlan,
+    url: str,
+    *,
+    clock: Clock | None = None,
+    simulated: bool = False,
+    should_stop: ShouldStop | None = None,
 ) -> Store:
     """Create the store at ``url`` and write ``plan`` into it, in one transaction.
 
+    ``should_stop`` is polled before the transaction commits; when it is true the transaction is
+    rolled back and the new store removed.
+
     Raises:
         StoreError: the store cannot be created (exists, unreachable); nothing is left behind.
+        InitCancelled: cancelled; nothing is left behind.
     """
     clock = clock or SystemClock()
+    _check_stop(should_stop)
     store = create_store(url)
     try:
         with store.session() as session:
             _write(session, plan, clock.now(), simulated)
+            _check_stop(should_stop)
     except BaseException:
-        _remove_new_store(store, url)
+        remove_new_store(store, url)
         raise
     return store
 
 
-def _remove_new_store(store: Store, url: str) -> None:
+def remove_new_store(store: Store, url: str) -> None:
     """Undo :func:`create_store` after a failed write: no half-made study is left behind."""
     parsed = parse_store_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -45,6 +45,8 @@ from studies.store.schema import (
 EVENT_KINDS: Final[tuple[str, ...]] = (
     "study_created",
     "reader_added",
+    "reader_deactivated",
+    "reader_reactivated",
     "pin_set",
     "login",
     "login_failed",

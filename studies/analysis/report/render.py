@@ -248,12 +248,15 @@ def render_html(
     figure_uris = {name: figure_data_uri(figure) for name, figure in figures.items()}
     figure_uris.setdefault("kappa", "")  # the template's place for it; one reader has none
     context = {
-        "title": f"CESM reader study — {study_id}" + (" (SIMULATED DATA)" if simulated else ""),
+        "title": f"CESM reader study — {study_id}"
+        + (" (SIMULATED DATA)" if simulated else "")
+        + (" (INCOMPLETE)" if result.study.get("warnings") else ""),
         "subtitle": (
             f"{count(result.study['n_readers'], 'reader')} × "
             f"{count(result.study['n_cases'], 'case')}, unaided and model-aided sessions"
         ),
         "simulated": result.provenance.summary(),
+        "incomplete": list(result.study.get("warnings") or []),
         "has_model": result.model is not None,
         "roc_guide": roc_reading_guide(result),
         "findings": key_findings(result),

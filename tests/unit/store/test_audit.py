@@ -128,6 +128,8 @@ def test_event_kinds_are_those_of_the_design() -> None:
         "washout_override",
         "export",
         "reader_added",
+        "reader_deactivated",
+        "reader_reactivated",
         "pin_set",
         "study_created",
     }
