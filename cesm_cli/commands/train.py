@@ -233,21 +233,23 @@ def run(args: argparse.Namespace) -> int:
         progress=None if args.quiet else ProgressBar("preprocessing"),
     )
     say(f"{len(inputs)} training cases from {manifest.path} (inputs cached in {cache / 'inputs'})")
+    evaluated_inputs = [  # before training: a bad evaluation case must not fail hours later
+        (name, evaluated_manifest, _inputs(evaluated_manifest, evaluated_rows, settings, cache))
+        for name, evaluated_manifest, evaluated_rows in evaluation_rows
+    ]
     state_dir = cache / "training"
     if not args.resume:
         remove_state(state_dir, inputs, settings)
     result = train(inputs, settings, state_dir=state_dir, report=say)
 
     evaluation: dict[str, Any] = {}
-    for name, evaluated_manifest, evaluated_rows in evaluation_rows:
-        cases = load_inputs(
-            evaluated_manifest,
-            evaluated_rows,
-            input_size=settings.size,
-            settings=settings.preprocessing,
-            cache_dir=cache,
-        )
+    trained_on = set(inputs.checksums)
+    for name, evaluated_manifest, cases in evaluated_inputs:
         evaluation[name] = evaluate(result.models, cases, result.thresholds, settings.batch_size)
+        overlap = sum(sums in trained_on for sums in cases.checksums)
+        evaluation[name]["cases_also_in_training"] = overlap
+        if overlap:
+            say(f"warning: {overlap} case(s) of --evaluate {name} are training cases (same files)")
         evaluation[name]["manifest"] = str(evaluated_manifest.path)
         evaluation[name]["synthetic"] = _is_synthetic(evaluated_manifest.path)
         say(f"evaluation {name}: {evaluation[name]['summary']}")
@@ -315,6 +317,14 @@ def evaluate(
             "probability": [round(float(p), 6) for p in np.asarray(probabilities)],
         },
     }
+
+
+def _inputs(manifest: Any, rows: Any, settings: Any, cache: Path) -> Any:
+    from model_core.classifier.inputs import load_inputs
+
+    return load_inputs(
+        manifest, rows, input_size=settings.size, settings=settings.preprocessing, cache_dir=cache
+    )
 
 
 def _is_synthetic(manifest: Path) -> bool:

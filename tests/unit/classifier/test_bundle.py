@@ -81,6 +81,7 @@ def test_the_bundle_holds_model_json_and_one_checksummed_file_per_fold(written) 
         assert archive["w0000"].dtype == np.float16  # inference-only, half precision
 
 
+@pytest.mark.slow
 def test_loading_gives_the_metadata_and_the_fold_models(written, models) -> None:
     bundle = load_bundle(written)
     assert (bundle.backbone, bundle.cbam, bundle.input_size) == ("densenet121", True, SIZE)
@@ -143,6 +144,7 @@ def test_settings_this_code_would_not_reproduce_are_refused(bundle_copy, change,
     assert str(bundle_copy) in str(caught.value)
 
 
+@pytest.mark.slow
 def test_weights_of_another_architecture_are_refused(bundle_copy) -> None:
     _edit_json(bundle_copy, lambda d: d.update(cbam=False))
     with pytest.raises(BundleError, match="its weights are not this model's"):

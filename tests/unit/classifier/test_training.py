@@ -140,6 +140,7 @@ def test_one_epoch_end_to_end_gives_a_valid_bundle(trained, easy_cohort) -> None
     evaluation = metadata["evaluation"]["self"]
     assert evaluation["cases"] == 16 and 0 <= evaluation["auc"]["estimate"] <= 1
     assert evaluation["auc"]["method"] == "DeLong"
+    assert evaluation["cases_also_in_training"] == 16  # evaluated on its own training data
     images = np.zeros((2, 32, 32, 3), "float32")
     assert all(model(images).shape == (2, 1) for model in bundle.fold_models())
     assert not (trained.parent / "cache" / "training").exists() or not any(
