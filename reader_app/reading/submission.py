@@ -95,7 +95,7 @@ class Submitter:
             ReaderError: the answer is refused (e.g. the case was answered elsewhere).
             OutboxError: the store is away and the outbox cannot be written either.
         """
-        if self._held or self._outbox.pending():
+        if self._held or self._outbox.waiting():
             with contextlib.suppress(StoreUnavailable):  # then this one waits with them
                 self.deliver(reader)
         pending = _pending(reader, case, answer, exposure, timing)
@@ -117,7 +117,7 @@ class Submitter:
         """
         problems: list[str] = []
         delivered = self._outbox.deliver(reader, on_problem=problems.append)
-        left = len(self._outbox.pending())
+        left = self._outbox.waiting()
         if left == 0:
             self._held.clear()
         return OutboxDelivery(delivered, left, tuple(problems))

@@ -240,7 +240,7 @@ class ReadingWindow(QWidget):
 
     def _open(self, index: int) -> CaseToRead | None:
         """(Engine thread.) Deliver what an earlier sitting left in the outbox, then open."""
-        if self._submitter.outbox.pending():
+        if self._submitter.outbox.waiting():
             self._submitter.deliver(self._session)
         return self._session.open(index)
 

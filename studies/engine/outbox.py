@@ -319,6 +319,11 @@ class DecisionOutbox:
         """
         return [_read(path) for path in self._files(PENDING_SUFFIX)]
 
+    def waiting(self) -> int:
+        """How many answers wait, counted by their files without reading them: a file that
+        cannot be read must not stop delivery, which sets it aside (:meth:`deliver`)."""
+        return len(self._files(PENDING_SUFFIX))
+
     def set_aside(self) -> list[Path]:
         """The files delivery set aside (``*.corrupt``, ``*.refused``), for a coordinator."""
         return sorted(

@@ -286,13 +286,14 @@ def test_a_corrupt_outbox_file_is_named_and_kept_aside(study: Store, tmp_path: P
     outbox.put(_pending(refs[0], 10, n=1))
     with pytest.raises(OutboxError, match=f"outbox file {broken} is not a pending submission"):
         outbox.pending()
+    assert outbox.waiting() == 2  # counted without reading: delivery must not be stopped
     problems: list[str] = []
     assert outbox.deliver(reader, on_problem=problems.append) == 1
     assert len(problems) == 1 and str(broken) in problems[0]
     assert problems[0].endswith("kept as 00000001-0123abcd.json.corrupt")
     assert outbox.set_aside() == [broken.with_name(broken.name + ".corrupt")]
     assert broken.with_name(broken.name + ".corrupt").read_text(encoding="utf-8").endswith("answ")
-    assert outbox.pending() == []
+    assert outbox.pending() == [] and outbox.waiting() == 0
 
 
 @pytest.mark.parametrize(

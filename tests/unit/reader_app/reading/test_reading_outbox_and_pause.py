@@ -1,0 +1,49 @@
+"""Edge cases of the reading loop's store handling: an outbox file that cannot be read, and a
+resume that the store did not record because it was away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from keys import log_in, press, wait_for_sessions
+from PySide6.QtCore import Qt
+from reading_study import PINS, make_study
+
+from studies.engine.export import collect_export
+
+
+def _reading(qtbot, window):  # type: ignore[no-untyped-def]
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None)
+    reading = window.reading
+    qtbot.waitUntil(
+        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
+    )
+    return reading
+
+
+def test_an_unreadable_outbox_file_is_set_aside_and_reading_goes_on(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    # left by an earlier sitting: cut short (a full disk), or written by another version
+    folder = tmp_path / "outbox" / window._settings.study_id / "R1"
+    folder.mkdir(parents=True)
+    broken = folder / "00000001-0123abcd.json"
+    broken.write_text('{"format": "cesm-reader pending submission 1", "answ', encoding="utf-8")
+    log_in(qtbot, window, "R1", PINS["R1"])
+    reading = _reading(qtbot, window)
+    first = reading.current_case()
+    press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not reading.engine_busy())
+    assert not reading.message.isVisible(), reading.message.text()
+    assert reading.current_case() is not first
+    assert list(collect_export(store).reads["pom"]) == [10]
+    assert not broken.exists()
+    assert [path.name for path in window._submitter.outbox.set_aside()] == [
+        broken.name + ".corrupt"
+    ]
+    store.close()
