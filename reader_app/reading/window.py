@@ -49,6 +49,7 @@ from reader_app.viewer.window_presets import PRESET_NAMES
 from studies.engine.clock import Clock
 from studies.engine.reader_api import CaseToRead, ReaderSession, RefusedSubmissionError
 from studies.engine.reading_settings import ReadingSettings
+from studies.engine.store_access import StoreUnavailable
 
 from .aided_panel import AidedPanel
 from .blinding import for_image_preparation, model_output
@@ -117,6 +118,7 @@ class ReadingWindow(QWidget):
         self._retry.setInterval(OUTBOX_RETRY_MS)
         self._retry.timeout.connect(self._deliver_outbox)
         self._delivering = False
+        self._resume_owed = False  # a resume the store did not record (see _resume_done)
 
     # ------------------------------------------------------------------------------ layout
 
@@ -394,6 +396,7 @@ class ReadingWindow(QWidget):
         self._shown_when_submitted = self.viewer.current_case()
         self._state = "submitting"
         self.decision_panel.set_inputs_enabled(False)
+        self._resume_if_owed()
         self._engine.call(
             "submit",
             lambda: self._submitter.submit(self._session, case, answer, exposure, timing),
@@ -475,7 +478,14 @@ class ReadingWindow(QWidget):
         """A pause the store could not record (it is away) is kept on screen all the same."""
 
     def _resume_done(self, result: object, error: Exception | None) -> None:
-        """A resume after an unrecorded pause is refused by the engine; nothing to do."""
+        """A resume after an unrecorded pause is refused by the engine; nothing to do. A resume
+        the store missed (it was away) would leave the stored session paused, refusing every
+        answer: it is asked for again before the next submission or delivery."""
+        self._resume_owed = isinstance(error, StoreUnavailable)
+
+    def _resume_if_owed(self) -> None:
+        if self._resume_owed:
+            self._engine.call("resume", self._session.resume)
 
     def _delivered(self, delivery: OutboxDelivery | None, error: Exception | None) -> None:
         self._delivering = False
@@ -497,6 +507,7 @@ class ReadingWindow(QWidget):
         if self._delivering:
             return
         self._delivering = True
+        self._resume_if_owed()
         self._engine.call("deliver", lambda: self._submitter.deliver(self._session))
 
     # ------------------------------------------------------------------------------- pause

@@ -3,6 +3,7 @@ resume that the store did not record because it was away."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from keys import log_in, press, wait_for_sessions
@@ -46,4 +47,29 @@ def test_an_unreadable_outbox_file_is_set_aside_and_reading_goes_on(
     assert [path.name for path in window._submitter.outbox.set_aside()] == [
         broken.name + ".corrupt"
     ]
+    store.close()
+
+
+def test_a_resume_the_store_missed_is_recorded_before_the_next_answer(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    database = tmp_path / "study.db"
+    url = f"sqlite:///{database}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", PINS["R1"])
+    reading = _reading(qtbot, window)
+    first = reading.current_case()
+    press(window, Qt.Key.Key_Space)  # paused, and the store records it
+    qtbot.waitUntil(lambda: reading.is_paused() and not reading.engine_busy())
+    away = tmp_path / "elsewhere.db"
+    shutil.move(database, away)
+    press(window, Qt.Key.Key_Space)  # resumed on screen; the store cannot record it
+    qtbot.waitUntil(lambda: not reading.is_paused() and not reading.engine_busy())
+    shutil.move(away, database)
+    press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not reading.engine_busy())
+    assert not reading.message.isVisible(), reading.message.text()
+    assert reading.current_case() is not first
+    assert list(collect_export(store).reads["pom"]) == [10]
     store.close()
