@@ -567,7 +567,10 @@ class ReadingWindow(QWidget):
         if self._state == "paused":
             return True
         if action is Action.SUBMIT:
-            self.submit()
+            # a held Enter repeats: the repeat would submit the next case's panel (the aided
+            # stage starts filled with the unaided answer) or skip a practice case's truth
+            if not event.isAutoRepeat():
+                self.submit()
             return True
         if self._state != "reading":
             return action is not None or digit_of(key) is not None

@@ -7,10 +7,14 @@ import shutil
 from pathlib import Path
 
 from keys import log_in, press, wait_for_sessions
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 from reading_study import PINS, make_study
+from sqlalchemy import select
 
 from studies.engine.export import collect_export
+from studies.store.schema import DecisionRow
 
 
 def _reading(qtbot, window):  # type: ignore[no-untyped-def]
@@ -72,4 +76,28 @@ def test_a_resume_the_store_missed_is_recorded_before_the_next_answer(
     assert not reading.message.isVisible(), reading.message.text()
     assert reading.current_case() is not first
     assert list(collect_export(store).reads["pom"]) == [10]
+    store.close()
+
+
+def test_a_held_enter_does_not_submit_the_aided_stage_it_opens(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url, {"design": "sequential"})
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", PINS["R2"])
+    reading = _reading(qtbot, window)
+    press(window, "b", "3", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: reading.current_case().stage == "aided" and not reading.engine_busy())
+    aided = reading.current_case()
+    assert reading.decision_panel.pom() == 30  # starts from the locked unaided answer
+    # the key still held: the keyboard repeats Enter on the aided stage's prefilled panel
+    repeat = QKeyEvent(
+        QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r", True
+    )
+    QApplication.sendEvent(QApplication.focusWidget() or window, repeat)
+    qtbot.waitUntil(lambda: not reading.engine_busy())
+    assert reading.current_case() is aided and reading.state() == "reading"
+    with store.session(read_only=True) as session:
+        assert [row.mode for row in session.scalars(select(DecisionRow))] == ["unaided"]
     store.close()
