@@ -372,8 +372,22 @@ class ReadingWindow(QWidget):
         self.aided_panel.hide()
         self.decision_panel.set_inputs_enabled(False)
         self.progress_bar.setValue(self.progress_bar.maximum())
-        self.done_label.setText(f"Session {self._session_index} is complete. Thank you.")
+        self._show_done_text()
         self._centre.setCurrentWidget(self.done_page)
+
+    def _show_done_text(self) -> None:
+        """The session is complete — or, with answers still in the outbox, complete only on this
+        computer: the reader must not leave believing the study has them (nothing else would
+        send them before this reader logs in here again)."""
+        held = self._submitter.held()
+        if held:
+            self.done_label.setText(
+                f"Session {self._session_index}: every case is answered, but {held} answer(s) "
+                "are saved on this computer and not yet in the study database.\nPlease keep "
+                "the application open: they are sent when the database is back."
+            )
+        else:
+            self.done_label.setText(f"Session {self._session_index} is complete. Thank you.")
 
     # ---------------------------------------------------------------------------- submitting
 
@@ -383,6 +397,9 @@ class ReadingWindow(QWidget):
             self._present(self._after_feedback)
             return
         if self._state == "done":
+            if self._submitter.held():  # leaving would stop the delivery (_show_done_text)
+                self._deliver_outbox()
+                return
             self.session_left.emit()
             return
         if self._state != "reading" or self._case is None:
@@ -498,6 +515,8 @@ class ReadingWindow(QWidget):
             self._retry.stop()
             if self._state == "waiting":
                 self._engine.call("current", self._session.current)
+            elif self._state == "done":
+                self._show_done_text()
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from keys import log_in, press, wait_for_sessions
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
-from reading_study import PINS, make_study
+from reading_study import CASES, PINS, make_study
 from sqlalchemy import select
 
+import reader_app.reading.window as reading_window
 from studies.engine.export import collect_export
 from studies.store.schema import DecisionRow
 
@@ -100,4 +102,37 @@ def test_a_held_enter_does_not_submit_the_aided_stage_it_opens(
     assert reading.current_case() is aided and reading.state() == "reading"
     with store.session(read_only=True) as session:
         assert [row.mode for row in session.scalars(select(DecisionRow))] == ["unaided"]
+    store.close()
+
+
+def test_a_session_finished_with_the_store_away_is_not_left_before_its_answers_are_sent(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+    database = tmp_path / "study.db"
+    url = f"sqlite:///{database}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", PINS["R2"])
+    reading = _reading(qtbot, window)
+    away = tmp_path / "elsewhere.db"
+    shutil.move(database, away)
+    for _ in range(CASES):
+        qtbot.waitUntil(
+            lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
+        )
+        case = reading.current_case()
+        press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: reading.current_case() is not case)  # noqa: B023 (waited on now)
+    qtbot.waitUntil(lambda: reading.state() == "done" and not reading.engine_busy())
+    assert "not yet in the study database" in reading.done_label.text()
+    press(window, Qt.Key.Key_Return)  # leaving would stop the delivery: it waits for it
+    qtbot.waitUntil(lambda: not reading.engine_busy())
+    assert window.reading is reading
+    shutil.move(away, database)
+    qtbot.waitUntil(lambda: not reading.store_banner.isVisible())
+    assert "is complete" in reading.done_label.text()
+    assert list(collect_export(store).reads["pom"]) == [10] * CASES
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is None)
     store.close()
