@@ -259,6 +259,7 @@ class ReadingWindow(QWidget):
         self._retry.stop()
         _application().removeEventFilter(self)
         self._engine.stop()
+        self._retry.stop()  # a submission kept locally while stopping started it again
         self._prefetcher.shutdown()
 
     # ---------------------------------------------------------------------------- presenting

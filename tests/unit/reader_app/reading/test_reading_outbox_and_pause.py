@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from keys import log_in, press, wait_for_sessions
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from reading_study import CASES, PINS, make_study
@@ -135,4 +135,29 @@ def test_a_session_finished_with_the_store_away_is_not_left_before_its_answers_a
     assert list(collect_export(store).reads["pom"]) == [10] * CASES
     press(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.reading is None)
+    store.close()
+
+
+@pytest.mark.parametrize("store_away", [False, True])
+def test_closing_with_a_submission_in_flight_keeps_its_answer(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, store_away: bool
+) -> None:  # type: ignore[no-untyped-def]
+    database = tmp_path / "study.db"
+    url = f"sqlite:///{database}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", PINS["R1"])
+    reading = _reading(qtbot, window)
+    outbox = window._submitter.outbox
+    if store_away:
+        shutil.move(database, tmp_path / "elsewhere.db")
+    press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+    assert reading.engine_busy()  # on its way to the store when the reader closes
+    window.close()  # the window waits for it: committed, or in the outbox
+    assert not reading.engine_busy()
+    assert not [timer for timer in reading.findChildren(QTimer) if timer.isActive()]
+    if store_away:
+        assert [pending.answer.pom for pending in outbox.pending()] == [10]
+    else:
+        assert outbox.waiting() == 0 and list(collect_export(store).reads["pom"]) == [10]
     store.close()
