@@ -116,11 +116,11 @@ class Submitter:
             StoreUnavailable: still away (nothing lost: the answers stay in the outbox).
         """
         problems: list[str] = []
-        delivered = self._outbox.deliver(reader, on_problem=problems.append)
-        left = self._outbox.waiting()
-        if left == 0:
-            self._held.clear()
-        return OutboxDelivery(delivered, left, tuple(problems))
+        try:
+            delivered = self._outbox.deliver(reader, on_problem=problems.append)
+        finally:  # also when the store went away again midway: those delivered are stored
+            self._held = [held for held in self._held if self._outbox.holds(held.submission_id)]
+        return OutboxDelivery(delivered, self._outbox.waiting(), tuple(problems))
 
     def _keep(self, reader: ReaderSession, pending: PendingSubmission) -> SubmitOutcome:
         self._outbox.put(pending)

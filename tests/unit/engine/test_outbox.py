@@ -226,6 +226,7 @@ def test_put_keeps_each_submission_durably_in_order(tmp_path: Path) -> None:
     ]
     assert outbox.pending() == pendings  # read back whole, exposure times included
     assert outbox.put(pendings[1]) == paths[1]  # the same submission again: one file
+    assert outbox.holds(pendings[1].submission_id) and not outbox.holds("0" * 32)
     assert sorted(os.listdir(outbox.folder)) == [p.name for p in paths]  # no temporary left
     with pytest.raises(OutboxError, match="reader R2"):
         outbox.put(_pending(refs[0], 10, reader="R2", n=9))
