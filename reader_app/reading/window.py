@@ -405,6 +405,9 @@ class ReadingWindow(QWidget):
             return
         if self._state != "reading" or self._case is None:
             return
+        shown = self.viewer.current_case()
+        if shown is None or shown.case_id != self._case.case_id:
+            return  # "Preparing the images…": no answer to a case the reader has not seen
         answer = self.decision_panel.answer()
         if answer is None:
             return

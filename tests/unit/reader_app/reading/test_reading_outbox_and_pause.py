@@ -4,11 +4,12 @@ resume that the store did not record because it was away."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from keys import log_in, press, wait_for_sessions
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QRunnable, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from reading_study import CASES, PINS, make_study
@@ -163,3 +164,41 @@ def test_closing_with_a_submission_in_flight_keeps_its_answer(
         assert outbox.waiting() == 0 and list(collect_export(store).reads["pom"]) == [10]
     store.close()
 
+
+class _Hold(QRunnable):
+    """Keeps the image-preparation thread busy until released (the images come late)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def run(self) -> None:
+        self.release.wait(60)
+
+
+def test_no_answer_is_taken_before_the_case_s_images_are_on_screen(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", PINS["R1"])
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    reading = window.reading
+    hold = _Hold()
+    reading._prefetcher._pool.start(hold)  # before the first case is asked for
+    try:
+        qtbot.waitUntil(lambda: reading.state() == "reading" and not reading.engine_busy())
+        assert reading.viewer.current_case() is None  # "Preparing the images…"
+        press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: not reading.engine_busy())
+        assert reading.state() == "reading" and collect_export(store).reads.empty
+    finally:
+        hold.release.set()
+    qtbot.waitUntil(lambda: reading.viewer.current_case() is not None)
+    first = reading.current_case()
+    press(window, Qt.Key.Key_Return)  # the answer typed is kept; now it is taken
+    qtbot.waitUntil(lambda: reading.current_case() is not first and not reading.engine_busy())
+    assert list(collect_export(store).reads["pom"]) == [10]
+    store.close()
