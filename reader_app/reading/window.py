@@ -240,11 +240,14 @@ class ReadingWindow(QWidget):
         self._centre.setCurrentWidget(self.loading_label)
         self._engine.call("open", lambda: self._open(index))
 
-    def _open(self, index: int) -> CaseToRead | None:
-        """(Engine thread.) Deliver what an earlier sitting left in the outbox, then open."""
+    def _open(self, index: int) -> tuple[CaseToRead | None, tuple[str, ...]]:
+        """(Engine thread.) Deliver what an earlier sitting left in the outbox, then open;
+        returns the case and the outbox files delivery set aside (named, for the reader to
+        report)."""
+        problems: tuple[str, ...] = ()
         if self._submitter.outbox.waiting():
-            self._submitter.deliver(self._session)
-        return self._session.open(index)
+            problems = self._submitter.deliver(self._session).problems
+        return self._session.open(index), problems
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         _application().installEventFilter(self)
@@ -460,7 +463,7 @@ class ReadingWindow(QWidget):
 
     def _engine_done(self, tag: str, result: object, error: object) -> None:
         handler = {
-            "open": self._opened,
+            "open": self._opened_after_delivery,
             "current": self._opened,
             "upcoming": self._upcoming,
             "submit": self._submit_done,
@@ -469,6 +472,14 @@ class ReadingWindow(QWidget):
             "deliver": self._delivered,
         }[tag]
         handler(result, error)  # type: ignore[operator]
+
+    def _opened_after_delivery(
+        self, result: tuple[CaseToRead | None, tuple[str, ...]] | None, error: Exception | None
+    ) -> None:
+        case, problems = result if result is not None else (None, ())
+        if problems:
+            self._notice = "\n".join(problems)
+        self._opened(case, error)
 
     def _opened(self, case: CaseToRead | None, error: Exception | None) -> None:
         if error is not None:

@@ -44,6 +44,10 @@ def test_an_unreadable_outbox_file_is_set_aside_and_reading_goes_on(
     broken.write_text('{"format": "cesm-reader pending submission 1", "answ', encoding="utf-8")
     log_in(qtbot, window, "R1", PINS["R1"])
     reading = _reading(qtbot, window)
+    # the reader is told, to tell the coordinator
+    assert (
+        reading.message.isVisible() and f"kept as {broken.name}.corrupt" in reading.message.text()
+    )
     first = reading.current_case()
     press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not reading.engine_busy())
