@@ -257,6 +257,22 @@ class ReadingWindow(QWidget):
         _application().removeEventFilter(self)
         super().hideEvent(event)
 
+    def answers_waiting(self) -> int:
+        """Answers of this sitting kept on this computer and not yet in the study database,
+        once the calls on their way have run (asked before the application closes)."""
+        self._engine.finish_queued()
+        return self._submitter.held()
+
+    def warn_before_closing(self, waiting: int) -> None:
+        """Say, in the banner, what closing now means for the answers still on this computer."""
+        self.store_banner.setText(
+            f"{waiting} answer(s) are saved on this computer only, not yet in the study "
+            "database. Keep the application open until the database is back, or continue "
+            "this session on this computer: they are sent when you log in here again. "
+            "Close the window again to quit."
+        )
+        self.store_banner.show()
+
     def shutdown(self) -> None:
         """Stop the worker threads (the window is going away)."""
         self._retry.stop()

@@ -158,8 +158,12 @@ def test_closing_with_a_submission_in_flight_keeps_its_answer(
         shutil.move(database, tmp_path / "elsewhere.db")
     press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
     assert reading.engine_busy()  # on its way to the store when the reader closes
-    window.close()  # the window waits for it: committed, or in the outbox
+    closed = window.close()  # the window waits for it: committed, or in the outbox
     assert not reading.engine_busy()
+    if store_away:  # the reader is told the answer is on this computer only, once
+        assert not closed and window.reading is reading
+        assert "Close the window again to quit" in reading.store_banner.text()
+        assert window.close()
     own_timers = reading.findChildren(QTimer, "", Qt.FindChildOption.FindDirectChildrenOnly)
     assert own_timers and not [timer for timer in own_timers if timer.isActive()]  # the retry
     if store_away:
