@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from outbox_study import PIN, small_study
+from outbox_study import N_CASES, PIN, small_study
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -158,6 +158,39 @@ def test_a_commit_whose_reply_was_lost_is_found_on_retry(study: Store) -> None:
     assert receipt.decision_id == _decisions(study)[0].id
     assert receipt.next_case is not None and receipt.next_case.position == case.position + 1
     assert len(_decisions(study)) == 1
+
+
+def test_a_store_lost_just_after_the_commit_does_not_hide_the_commit(tmp_path: Path) -> None:
+    """The next case is aided and its model output not read yet: it is read before the answer
+    is written, so a store lost right after the commit cannot make submit raise
+    StoreUnavailable for an answer that this session already counts as given (the workstation
+    would then count it twice and skip a case)."""
+    database = tmp_path / "study.db"
+    store = small_study(tmp_path / "study", f"sqlite:///{database}")
+    clock = SimulatedClock(START)
+    first = _login(store, clock)
+    answered = first.open(1)
+    while answered is not None:  # session 1 (unaided); session 2 is the aided one
+        answered = first.submit(Answer(0, 10)).next_case
+    reader = _login(store, clock)  # a fresh session object: no model output read yet
+    case = reader.open(2)
+    assert case is not None and case.stage == "aided"
+
+    def lose_the_store(session: Session) -> None:
+        os.replace(database, database.with_suffix(".away"))
+
+    event.listen(Session, "after_commit", lose_the_store, once=True)
+    try:
+        receipt = reader.submit(Answer(0, 10), submission_id="e" * 32, expected=case.ref)
+    finally:
+        if event.contains(Session, "after_commit", lose_the_store):
+            event.remove(Session, "after_commit", lose_the_store)
+        os.replace(database.with_suffix(".away"), database)
+    assert receipt.next_case is not None and receipt.next_case.stage == "aided"
+    assert receipt.next_case.model is not None
+    assert reader.current() == receipt.next_case
+    assert len(_decisions(store)) == N_CASES + 1
+    store.close()
 
 
 def test_a_late_retry_leaves_the_next_case_s_reading_time_alone(study: Store) -> None:
