@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._submitter: Submitter | None = None
         self.reading: ReadingWindow | None = None
         self.dashboard: QWidget | None = None
+        self._warned_before_closing = False
 
         self._stack = QStackedWidget()
         self.setCentralWidget(self._stack)
@@ -144,5 +145,15 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(self.dashboard)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        # answers kept on this computer (the store away) are sent only while the application
+        # runs, or when this reader logs in here again: the first close says so and waits
+        reading = self.reading
+        if reading is not None and not self._warned_before_closing:
+            waiting = reading.answers_waiting()
+            if waiting:
+                self._warned_before_closing = True
+                reading.warn_before_closing(waiting)
+                event.ignore()
+                return
         self._close_reading()
         super().closeEvent(event)

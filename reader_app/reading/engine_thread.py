@@ -56,12 +56,16 @@ class EngineThread(QObject):
         """Calls are queued or running."""
         return self._pending > 0
 
-    def stop(self) -> None:
-        """Finish every queued call, then end the thread (when the window closes): a submission
-        asked for just before the window closed is still committed, or kept in the outbox."""
+    def finish_queued(self) -> None:
+        """Run every queued call and report its result (and those they queue) before returning."""
         app = QCoreApplication.instance()
         while self._pending > 0 and app is not None:  # results arrive as GUI-thread events
             app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+
+    def stop(self) -> None:
+        """Finish every queued call, then end the thread (when the window closes): a submission
+        asked for just before the window closed is still committed, or kept in the outbox."""
+        self.finish_queued()
         if self._thread.isRunning():
             self._thread.quit()
             self._thread.wait()

@@ -95,7 +95,7 @@ class Submitter:
             ReaderError: the answer is refused (e.g. the case was answered elsewhere).
             OutboxError: the store is away and the outbox cannot be written either.
         """
-        if self._held or self._outbox.pending():
+        if self._held or self._outbox.waiting():
             with contextlib.suppress(StoreUnavailable):  # then this one waits with them
                 self.deliver(reader)
         pending = _pending(reader, case, answer, exposure, timing)
@@ -116,11 +116,11 @@ class Submitter:
             StoreUnavailable: still away (nothing lost: the answers stay in the outbox).
         """
         problems: list[str] = []
-        delivered = self._outbox.deliver(reader, on_problem=problems.append)
-        left = len(self._outbox.pending())
-        if left == 0:
-            self._held.clear()
-        return OutboxDelivery(delivered, left, tuple(problems))
+        try:
+            delivered = self._outbox.deliver(reader, on_problem=problems.append)
+        finally:  # also when the store went away again midway: those delivered are stored
+            self._held = [held for held in self._held if self._outbox.holds(held.submission_id)]
+        return OutboxDelivery(delivered, self._outbox.waiting(), tuple(problems))
 
     def _keep(self, reader: ReaderSession, pending: PendingSubmission) -> SubmitOutcome:
         self._outbox.put(pending)

@@ -49,6 +49,7 @@ from reader_app.viewer.window_presets import PRESET_NAMES
 from studies.engine.clock import Clock
 from studies.engine.reader_api import CaseToRead, ReaderSession, RefusedSubmissionError
 from studies.engine.reading_settings import ReadingSettings
+from studies.engine.store_access import StoreUnavailable
 
 from .aided_panel import AidedPanel
 from .blinding import for_image_preparation, model_output
@@ -117,6 +118,7 @@ class ReadingWindow(QWidget):
         self._retry.setInterval(OUTBOX_RETRY_MS)
         self._retry.timeout.connect(self._deliver_outbox)
         self._delivering = False
+        self._resume_owed = False  # a resume the store did not record (see _resume_done)
 
     # ------------------------------------------------------------------------------ layout
 
@@ -238,11 +240,14 @@ class ReadingWindow(QWidget):
         self._centre.setCurrentWidget(self.loading_label)
         self._engine.call("open", lambda: self._open(index))
 
-    def _open(self, index: int) -> CaseToRead | None:
-        """(Engine thread.) Deliver what an earlier sitting left in the outbox, then open."""
-        if self._submitter.outbox.pending():
-            self._submitter.deliver(self._session)
-        return self._session.open(index)
+    def _open(self, index: int) -> tuple[CaseToRead | None, tuple[str, ...]]:
+        """(Engine thread.) Deliver what an earlier sitting left in the outbox, then open;
+        returns the case and the outbox files delivery set aside (named, for the reader to
+        report)."""
+        problems: tuple[str, ...] = ()
+        if self._submitter.outbox.waiting():
+            problems = self._submitter.deliver(self._session).problems
+        return self._session.open(index), problems
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         _application().installEventFilter(self)
@@ -252,11 +257,28 @@ class ReadingWindow(QWidget):
         _application().removeEventFilter(self)
         super().hideEvent(event)
 
+    def answers_waiting(self) -> int:
+        """Answers of this sitting kept on this computer and not yet in the study database,
+        once the calls on their way have run (asked before the application closes)."""
+        self._engine.finish_queued()
+        return self._submitter.held()
+
+    def warn_before_closing(self, waiting: int) -> None:
+        """Say, in the banner, what closing now means for the answers still on this computer."""
+        self.store_banner.setText(
+            f"{waiting} answer(s) are saved on this computer only, not yet in the study "
+            "database. Keep the application open until the database is back, or continue "
+            "this session on this computer: they are sent when you log in here again. "
+            "Close the window again to quit."
+        )
+        self.store_banner.show()
+
     def shutdown(self) -> None:
         """Stop the worker threads (the window is going away)."""
         self._retry.stop()
         _application().removeEventFilter(self)
         self._engine.stop()
+        self._retry.stop()  # a submission kept locally while stopping started it again
         self._prefetcher.shutdown()
 
     # ---------------------------------------------------------------------------- presenting
@@ -370,8 +392,22 @@ class ReadingWindow(QWidget):
         self.aided_panel.hide()
         self.decision_panel.set_inputs_enabled(False)
         self.progress_bar.setValue(self.progress_bar.maximum())
-        self.done_label.setText(f"Session {self._session_index} is complete. Thank you.")
+        self._show_done_text()
         self._centre.setCurrentWidget(self.done_page)
+
+    def _show_done_text(self) -> None:
+        """The session is complete — or, with answers still in the outbox, complete only on this
+        computer: the reader must not leave believing the study has them (nothing else would
+        send them before this reader logs in here again)."""
+        held = self._submitter.held()
+        if held:
+            self.done_label.setText(
+                f"Session {self._session_index}: every case is answered, but {held} answer(s) "
+                "are saved on this computer and not yet in the study database.\nPlease keep "
+                "the application open: they are sent when the database is back."
+            )
+        else:
+            self.done_label.setText(f"Session {self._session_index} is complete. Thank you.")
 
     # ---------------------------------------------------------------------------- submitting
 
@@ -381,10 +417,16 @@ class ReadingWindow(QWidget):
             self._present(self._after_feedback)
             return
         if self._state == "done":
+            if self._submitter.held():  # leaving would stop the delivery (_show_done_text)
+                self._deliver_outbox()
+                return
             self.session_left.emit()
             return
         if self._state != "reading" or self._case is None:
             return
+        shown = self.viewer.current_case()
+        if shown is None or shown.case_id != self._case.case_id:
+            return  # "Preparing the images…": no answer to a case the reader has not seen
         answer = self.decision_panel.answer()
         if answer is None:
             return
@@ -394,6 +436,7 @@ class ReadingWindow(QWidget):
         self._shown_when_submitted = self.viewer.current_case()
         self._state = "submitting"
         self.decision_panel.set_inputs_enabled(False)
+        self._resume_if_owed()
         self._engine.call(
             "submit",
             lambda: self._submitter.submit(self._session, case, answer, exposure, timing),
@@ -436,7 +479,7 @@ class ReadingWindow(QWidget):
 
     def _engine_done(self, tag: str, result: object, error: object) -> None:
         handler = {
-            "open": self._opened,
+            "open": self._opened_after_delivery,
             "current": self._opened,
             "upcoming": self._upcoming,
             "submit": self._submit_done,
@@ -445,6 +488,14 @@ class ReadingWindow(QWidget):
             "deliver": self._delivered,
         }[tag]
         handler(result, error)  # type: ignore[operator]
+
+    def _opened_after_delivery(
+        self, result: tuple[CaseToRead | None, tuple[str, ...]] | None, error: Exception | None
+    ) -> None:
+        case, problems = result if result is not None else (None, ())
+        if problems:
+            self._notice = "\n".join(problems)
+        self._opened(case, error)
 
     def _opened(self, case: CaseToRead | None, error: Exception | None) -> None:
         if error is not None:
@@ -475,7 +526,14 @@ class ReadingWindow(QWidget):
         """A pause the store could not record (it is away) is kept on screen all the same."""
 
     def _resume_done(self, result: object, error: Exception | None) -> None:
-        """A resume after an unrecorded pause is refused by the engine; nothing to do."""
+        """A resume after an unrecorded pause is refused by the engine; nothing to do. A resume
+        the store missed (it was away) would leave the stored session paused, refusing every
+        answer: it is asked for again before the next submission or delivery."""
+        self._resume_owed = isinstance(error, StoreUnavailable)
+
+    def _resume_if_owed(self) -> None:
+        if self._resume_owed:
+            self._engine.call("resume", self._session.resume)
 
     def _delivered(self, delivery: OutboxDelivery | None, error: Exception | None) -> None:
         self._delivering = False
@@ -488,6 +546,8 @@ class ReadingWindow(QWidget):
             self._retry.stop()
             if self._state == "waiting":
                 self._engine.call("current", self._session.current)
+            elif self._state == "done":
+                self._show_done_text()
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)
@@ -497,6 +557,7 @@ class ReadingWindow(QWidget):
         if self._delivering:
             return
         self._delivering = True
+        self._resume_if_owed()
         self._engine.call("deliver", lambda: self._submitter.deliver(self._session))
 
     # ------------------------------------------------------------------------------- pause
@@ -556,7 +617,10 @@ class ReadingWindow(QWidget):
         if self._state == "paused":
             return True
         if action is Action.SUBMIT:
-            self.submit()
+            # a held Enter repeats: the repeat would submit the next case's panel (the aided
+            # stage starts filled with the unaided answer) or skip a practice case's truth
+            if not event.isAutoRepeat():
+                self.submit()
             return True
         if self._state != "reading":
             return action is not None or digit_of(key) is not None

@@ -319,6 +319,15 @@ class DecisionOutbox:
         """
         return [_read(path) for path in self._files(PENDING_SUFFIX)]
 
+    def waiting(self) -> int:
+        """How many answers wait, counted by their files without reading them: a file that
+        cannot be read must not stop delivery, which sets it aside (:meth:`deliver`)."""
+        return len(self._files(PENDING_SUFFIX))
+
+    def holds(self, submission_id: str) -> bool:
+        """Whether the answer with ``submission_id`` still waits (not delivered, not set aside)."""
+        return any(_submission_id_of(path) == submission_id for path in self._files(PENDING_SUFFIX))
+
     def set_aside(self) -> list[Path]:
         """The files delivery set aside (``*.corrupt``, ``*.refused``), for a coordinator."""
         return sorted(

@@ -31,7 +31,7 @@ to its submission, minus the time the session was paused. The clock is injectabl
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -694,6 +694,7 @@ class ReaderSession:
         check_submission_id(submission_id)
         if timing is not None:
             _check_timing(timing)
+        self._read_following_model()
         with store_call(self._store):
             try:
                 with self._store.session() as session:
@@ -724,6 +725,25 @@ class ReaderSession:
                 self._timer = _Timer()  # the case being read may be a later one)
             next_case = self.current() if self._open_index is not None else None
         return SubmitReceipt(outcome.decision_id, outcome.practice_truth, next_case)
+
+    def _read_following_model(self) -> None:
+        """Read the model output of the read after the one to answer now, before the answer is
+        written: once it is committed, the receipt's next case needs no further access, so a
+        :class:`StoreUnavailable` from :meth:`submit` never comes after this session counted
+        the answer as given (a workstation holding the answer would count it twice)."""
+        reading = self._reading
+        if self._open_index is None or reading is None:
+            return
+        found = self._next(reading)
+        if found is None:
+            return
+        item, stage = found
+        answered = {**reading.answers, (item.case_id, stage): (0, Answer(0, 0))}
+        following = self._next(replace(reading, answers=answered))
+        # not the aided stage of the case read unaided now: nothing of the model is read
+        # before its unaided answer is committed (the workstation waits for the store there)
+        if following is not None and following[1] == AIDED and following[0] != item:
+            self._model(following[0].case_id)
 
     def _stored_submission(self, session: Session, submission_id: str) -> DecisionRow | None:
         return session.scalars(

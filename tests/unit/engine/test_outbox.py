@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from outbox_study import PIN, small_study
+from outbox_study import N_CASES, PIN, small_study
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -160,6 +160,39 @@ def test_a_commit_whose_reply_was_lost_is_found_on_retry(study: Store) -> None:
     assert len(_decisions(study)) == 1
 
 
+def test_a_store_lost_just_after_the_commit_does_not_hide_the_commit(tmp_path: Path) -> None:
+    """The next case is aided and its model output not read yet: it is read before the answer
+    is written, so a store lost right after the commit cannot make submit raise
+    StoreUnavailable for an answer that this session already counts as given (the workstation
+    would then count it twice and skip a case)."""
+    database = tmp_path / "study.db"
+    store = small_study(tmp_path / "study", f"sqlite:///{database}")
+    clock = SimulatedClock(START)
+    first = _login(store, clock)
+    answered = first.open(1)
+    while answered is not None:  # session 1 (unaided); session 2 is the aided one
+        answered = first.submit(Answer(0, 10)).next_case
+    reader = _login(store, clock)  # a fresh session object: no model output read yet
+    case = reader.open(2)
+    assert case is not None and case.stage == "aided"
+
+    def lose_the_store(session: Session) -> None:
+        os.replace(database, database.with_suffix(".away"))
+
+    event.listen(Session, "after_commit", lose_the_store, once=True)
+    try:
+        receipt = reader.submit(Answer(0, 10), submission_id="e" * 32, expected=case.ref)
+    finally:
+        if event.contains(Session, "after_commit", lose_the_store):
+            event.remove(Session, "after_commit", lose_the_store)
+        os.replace(database.with_suffix(".away"), database)
+    assert receipt.next_case is not None and receipt.next_case.stage == "aided"
+    assert receipt.next_case.model is not None
+    assert reader.current() == receipt.next_case
+    assert len(_decisions(store)) == N_CASES + 1
+    store.close()
+
+
 def test_a_late_retry_leaves_the_next_case_s_reading_time_alone(study: Store) -> None:
     clock = SimulatedClock(START)
     reader = _login(study, clock)
@@ -226,6 +259,7 @@ def test_put_keeps_each_submission_durably_in_order(tmp_path: Path) -> None:
     ]
     assert outbox.pending() == pendings  # read back whole, exposure times included
     assert outbox.put(pendings[1]) == paths[1]  # the same submission again: one file
+    assert outbox.holds(pendings[1].submission_id) and not outbox.holds("0" * 32)
     assert sorted(os.listdir(outbox.folder)) == [p.name for p in paths]  # no temporary left
     with pytest.raises(OutboxError, match="reader R2"):
         outbox.put(_pending(refs[0], 10, reader="R2", n=9))
@@ -286,13 +320,14 @@ def test_a_corrupt_outbox_file_is_named_and_kept_aside(study: Store, tmp_path: P
     outbox.put(_pending(refs[0], 10, n=1))
     with pytest.raises(OutboxError, match=f"outbox file {broken} is not a pending submission"):
         outbox.pending()
+    assert outbox.waiting() == 2  # counted without reading: delivery must not be stopped
     problems: list[str] = []
     assert outbox.deliver(reader, on_problem=problems.append) == 1
     assert len(problems) == 1 and str(broken) in problems[0]
     assert problems[0].endswith("kept as 00000001-0123abcd.json.corrupt")
     assert outbox.set_aside() == [broken.with_name(broken.name + ".corrupt")]
     assert broken.with_name(broken.name + ".corrupt").read_text(encoding="utf-8").endswith("answ")
-    assert outbox.pending() == []
+    assert outbox.pending() == [] and outbox.waiting() == 0
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,9 @@ def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
     press(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.reading is not None)
     reading = window.reading
-    qtbot.waitUntil(lambda: reading.state() == "reading")
+    qtbot.waitUntil(
+        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
+    )
     first = reading.current_case()
     elsewhere = ReaderSession.login(store, "R1", PINS["R1"])
     elsewhere.open(1)
