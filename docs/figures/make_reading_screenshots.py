@@ -6,10 +6,12 @@ made the demo cohort:
     xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python \
         docs/figures/make_reading_screenshots.py demo_study/cohort [OUT_DIR]
 
-The demo's own store is not touched: two screenshot studies are made in a temporary folder on
-the demo cohort, with the demo's simulated model probabilities and SIMULATED heat maps (a blob
-on the lesion, :func:`make_viewer_screenshots.simulated_heatmap`), which their titles and the
-heat-map legend say. The application is driven with keys, as a reader drives it.
+The demo's own store is not touched: screenshot studies are made in a temporary folder on the
+demo cohort. When the demo's model outputs are there (``demo_study/model/``: the embedded demo
+classifier's probabilities and Grad-CAM heat maps, made by ``study init --demo``), they are
+shown, with the demo model's thresholds; otherwise the demo's simulated probabilities and
+SIMULATED heat maps (a blob on the lesion, :func:`make_viewer_screenshots.simulated_heatmap`).
+The study title says which. The application is driven with keys, as a reader drives it.
 """
 
 from __future__ import annotations
@@ -29,19 +31,21 @@ from PySide6.QtWidgets import QApplication, QWidget
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_viewer_screenshots import simulated_heatmap
 
+from model_core.classifier.bundle import load_bundle
 from model_core.io import read_mask
 from model_core.manifest import load_manifest
 from reader_app.app import application, build_main_window
 from reader_app.main_window import MainWindow
 from studies.engine.clock import SimulatedClock
 from studies.engine.definition import parse_study_definition
+from studies.engine.demo_study import DEMO_MODEL
 from studies.engine.reader_api import Answer, ReaderSession
 from studies.engine.study_init import create_study, plan_study
 
 PINS = {"R1": "1111", "R2": "2222"}
 STUDY = """
 id = "screens"
-title = "Screenshot study (synthetic CESM cohort, SIMULATED model outputs and heat maps)"
+title = "{title}"
 manifest = "cohort/manifest.csv"
 design = "{design}"
 washout_days = {washout}
@@ -65,14 +69,19 @@ name = "Demo reader 2"
 years_experience = 12
 
 [model]
-scores = "cohort/model_scores.csv"
-heatmaps = "heatmaps"
+scores = "{scores}"
+heatmaps = "{heatmaps}"
 thresholds_shown = ["youden", "high_sensitivity"]
 
 [model.thresholds]
-youden = 0.5
-high_sensitivity = 0.25
+youden = {youden}
+high_sensitivity = {high_sensitivity}
 """
+SIMULATED_TITLE = "Screenshot study (synthetic CESM cohort, SIMULATED model outputs and heat maps)"
+DEMO_MODEL_TITLE = (
+    "Screenshot study (synthetic CESM cohort; outputs of the demo classifier, trained on "
+    "synthetic data)"
+)
 
 
 def _until(condition: Callable[[], bool]) -> None:
@@ -105,14 +114,36 @@ def _study(
 ) -> str:
     folder.mkdir(parents=True)
     (folder / "cohort").symlink_to(cohort.resolve())
-    heatmaps = folder / "heatmaps"
-    heatmaps.mkdir()
-    manifest = load_manifest(cohort / "manifest.csv")
-    for row in manifest.rows:
-        mask = read_mask(cohort / row.mask, None) if row.mask else None
-        if mask is not None:
-            np.save(heatmaps / f"{row.case_id}.npy", simulated_heatmap(np.asarray(mask)))
-    text = STUDY.format(washout=washout, design=design)
+    model_outputs = cohort.parent / "model"
+    if (model_outputs / "scores.csv").is_file() and (model_outputs / "heatmaps.npz").is_file():
+        (folder / "model").symlink_to(model_outputs.resolve())
+        thresholds = load_bundle(DEMO_MODEL).thresholds
+        text = STUDY.format(
+            washout=washout,
+            design=design,
+            title=DEMO_MODEL_TITLE,
+            scores="model/scores.csv",
+            heatmaps="model/heatmaps.npz",
+            youden=round(thresholds["youden"], 3),
+            high_sensitivity=round(thresholds["high_sensitivity"], 3),
+        )
+    else:
+        heatmaps = folder / "heatmaps"
+        heatmaps.mkdir()
+        manifest = load_manifest(cohort / "manifest.csv")
+        for row in manifest.rows:
+            mask = read_mask(cohort / row.mask, None) if row.mask else None
+            if mask is not None:
+                np.save(heatmaps / f"{row.case_id}.npy", simulated_heatmap(np.asarray(mask)))
+        text = STUDY.format(
+            washout=washout,
+            design=design,
+            title=SIMULATED_TITLE,
+            scores="cohort/model_scores.csv",
+            heatmaps="heatmaps",
+            youden=0.5,
+            high_sensitivity=0.25,
+        )
     loaded = parse_study_definition(text, source="screenshot study.toml", base_dir=folder)
     url = f"sqlite:///{folder / 'study.db'}"
     create_study(plan_study(loaded, pins=dict(PINS)), url, clock=clock).close()
@@ -196,6 +227,14 @@ def main(cohort: Path, out: Path) -> None:
         _log_in(window, "R1")
         _keys(Qt.Key.Key_Down, Qt.Key.Key_Return)
         _reading(window)
+        _keys("b", "2", "0", "]")
+        _save(window, out / "reading_aided_empty_heatmap.png")
+        for _ in range(10):  # on to a case whose Grad-CAM map shows something
+            case = window.reading.current_case() if window.reading else None
+            if case and case.model and case.model.heatmap is not None and case.model.heatmap.max():
+                break
+            _keys("m", "5", "0", "]", "]", Qt.Key.Key_Return)
+            _reading(window)
         _keys("m", "8", "5", "]", "]", "]")
         _save(window, out / "reading_aided_heatmap.png")
         window.close()

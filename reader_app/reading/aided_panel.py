@@ -9,6 +9,7 @@ shown first, marked as locked, in the same update that reveals the model's outpu
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
@@ -132,6 +133,7 @@ class AidedPanel(QWidget):
         layout.addLayout(opacity_row)
         self.no_heatmap_label = QLabel("No heat map for this case.")
         self.no_heatmap_label.setObjectName("note")
+        self.no_heatmap_label.setWordWrap(True)
         self.no_heatmap_label.hide()
         layout.addWidget(self.no_heatmap_label)
 
@@ -149,7 +151,8 @@ class AidedPanel(QWidget):
         has_heatmap = output.heatmap is not None
         self.heatmap_box.setEnabled(has_heatmap)
         self.opacity_slider.setEnabled(has_heatmap)
-        self.no_heatmap_label.setVisible(not has_heatmap)
+        self.no_heatmap_label.setText(heatmap_note(output.heatmap))
+        self.no_heatmap_label.setVisible(bool(self.no_heatmap_label.text()))
 
     def clear(self) -> None:
         """Forget the output (the next case is unaided, or not shown yet)."""
@@ -170,3 +173,17 @@ class AidedPanel(QWidget):
     def opacity(self) -> float:
         """The opacity the slider sets, 0–1."""
         return self.opacity_slider.value() / 100
+
+
+def heatmap_note(heatmap: np.ndarray | None) -> str:
+    """What the panel says about a case's heat map, or "" when the overlay speaks for itself.
+
+    Grad-CAM keeps only the regions that push the model toward *malignant*; on a case the model
+    finds benign there may be none, and the map is zero everywhere. Shown as it is, that is an
+    invisible overlay the reader would take for a fault, so the panel says what it means.
+    """
+    if heatmap is None:
+        return "No heat map for this case."
+    if not np.any(np.asarray(heatmap) > 0):
+        return "Heat map empty: no region pushes the model toward malignant."
+    return ""

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QSizePolicy,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -149,12 +150,15 @@ class ReadingWindow(QWidget):
         # the study's title on every screen: a demo or dry run says so there ("simulated ...")
         study = QLabel(self._settings.title)
         study.setObjectName("note")
+        study.setToolTip(self._settings.title)
+        # a long title gives way (clipped at the right) instead of widening the window past
+        # the screen, which would push the decision panel out of sight
+        study.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.mode_label)
         bar.addSpacing(16)
-        bar.addWidget(study)
+        bar.addWidget(study, 1)
         bar.addSpacing(12)
         bar.addWidget(self.practice_badge)
-        bar.addStretch(1)
         self.window_preset_label = QLabel("")
         self.window_preset_label.setObjectName("note")
         bar.addWidget(self.window_preset_label)
