@@ -31,9 +31,10 @@ SMALL_DEMO = {"cases": 12, "size": "small"}
 
 @pytest.fixture(scope="session")
 def demo_cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the demo's ``cohort/`` (12 small cases, simulated scores)."""
+    """A folder holding the demo's ``cohort/`` (12 small cases, simulated scores: ``bundle=None``
+    keeps the embedded demo model, and TensorFlow, out of the dashboard's tests)."""
     folder = tmp_path_factory.mktemp("demo")
-    prepare_demo_files(folder, **SMALL_DEMO)  # type: ignore[arg-type]
+    prepare_demo_files(folder, bundle=None, **SMALL_DEMO)  # type: ignore[arg-type]
     return folder
 
 
