@@ -3,8 +3,9 @@
 * ``cesm-reader app [--db URL]`` opens the study store at URL (default ``$CESM_STUDY_DB``, else
   ``sqlite:///study.db``) and shows the login screen;
 * ``cesm-reader app --demo`` first builds the demo study when it is not there yet — exactly as
-  ``cesm-reader study init --demo`` does (synthetic cohort, simulated model outputs, readers R1
-  and R2 with PINs 1111 and 2222, no washout), in ``demo_study/`` — then opens it.
+  ``cesm-reader study init --demo`` does (synthetic cohort, the embedded demo classifier's
+  probabilities and heat maps — simulated ones when its bundle is missing —, readers R1 and R2
+  with PINs 1111 and 2222, no washout), in ``demo_study/`` — then opens it.
 
 A graphical display is needed. Without one (no ``DISPLAY`` or ``WAYLAND_DISPLAY`` on Linux, and
 no ``QT_QPA_PLATFORM=offscreen``) the command says so, shows how to run it under a virtual
