@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reproduces the embedded demo model, resources/models/demo_cbam_xception/ (SYNTHETIC data only):
-#   1. three synthetic cohorts (cesm-reader synth, small size, fixed seeds): 600 training cases,
+#   1. three synthetic cohorts (cesm-reader synth, full size, fixed seeds): 600 training cases,
 #      an internal test pool and an external-centre test pool;
 #   2. the test manifests: 100 internal cases (50 benign / 50 malignant) and 46 external cases
 #      (13 benign / 33 malignant), the first cases of each label in the pools;
@@ -22,7 +22,7 @@ mkdir -p "$WORK"
 synth() {  # folder cases seed fraction [extra options]
     if [ ! -f "$WORK/$1/manifest.csv" ]; then
         "${CLI[@]}" synth --out "$WORK/$1" --cases "$2" --seed "$3" \
-            --malignant-fraction "$4" --size small --quiet "${@:5}"
+            --malignant-fraction "$4" --size full --quiet "${@:5}"
     fi
 }
 synth train 600 9101 0.5
@@ -57,9 +57,9 @@ PY
 time "${CLI[@]}" train --manifest "$WORK/train/manifest.csv" --split all \
     --out "$BUNDLE" --overwrite \
     --backbone xception --cbam --input-size 128 \
-    --holdout 0.2 --epochs 30 --batch-size 12 \
+    --holdout 0.2 --epochs 30 --batch-size 12 --plateau-patience 4 \
     --optimizer adam --learning-rate 1e-3 --batchnorm-momentum 0.9 \
     --seed 2026 --cache "$WORK/cache" \
-    --description "SYNTHETIC demo model: CBAM-Xception trained from scratch on 600 synthetic CESM cases (cesm-reader synth --size small --seed 9101); for demonstrations only, never for patients." \
+    --description "SYNTHETIC demo model: CBAM-Xception trained from scratch on 600 synthetic full-size CESM cases (cesm-reader synth --size full --seed 9101); for demonstrations only, never for patients." \
     --evaluate "internal_test=$WORK/internal_pool/manifest_eval.csv" \
     --evaluate "external_test=$WORK/external_pool/manifest_eval.csv"
