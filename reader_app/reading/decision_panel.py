@@ -207,6 +207,11 @@ class DecisionPanel(QWidget):
         self.missing_label.setText("Still needed: " + "; ".join(missing) if missing else "")
         self.missing_label.setVisible(bool(missing))
 
+    def show_note(self, text: str) -> None:
+        """Say ``text`` where missing parts are named (gone again at the next change)."""
+        self.missing_label.setText(text)
+        self.missing_label.setVisible(True)
+
     def set_inputs_enabled(self, enabled: bool) -> None:
         """Lock the panel while a submission is on its way (and unlock it for the next case)."""
         widgets: list[QWidget] = [*self._decisions.buttons(), *self._bi_rads.buttons()]

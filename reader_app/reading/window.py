@@ -48,7 +48,7 @@ from reader_app.viewer.prefetch import CasePrefetcher
 from reader_app.viewer.prepared_case import PreparedCase, with_heatmap
 from reader_app.viewer.window_presets import PRESET_NAMES
 from studies.engine.clock import Clock
-from studies.engine.reader_api import CaseToRead, ReaderSession, RefusedSubmissionError
+from studies.engine.reader_api import Answer, CaseToRead, ReaderSession, RefusedSubmissionError
 from studies.engine.reading_settings import ReadingSettings
 from studies.engine.store_access import StoreUnavailable
 
@@ -101,6 +101,9 @@ class ReadingWindow(QWidget):
         self._typing = ProbabilityTyping()
         self._exposure = ExposureLog(clock)
         self._case: CaseToRead | None = None
+        #: Sequential design: Enter was pressed once on the aided stage's untouched pre-filled
+        #: answer, and the reader was asked to press it again to keep it.
+        self._kept_unaided_asked = False
         self._after_feedback: CaseToRead | None = None
         self._state = "idle"  # see state()
         self._session_index: int | None = None
@@ -298,6 +301,7 @@ class ReadingWindow(QWidget):
             self._finish()
             return
         self._case = case
+        self._kept_unaided_asked = False
         self._state = "reading"
         self._typing.reset()
         self._preset = 0  # each case opens at its default window
@@ -435,6 +439,12 @@ class ReadingWindow(QWidget):
         if answer is None:
             return
         case = self._case
+        if keeps_unaided_answer(case, answer) and not self._kept_unaided_asked:
+            # One Enter on the pre-filled answer is not enough: a double tap that submitted the
+            # unaided answer would otherwise submit the aided one before the model was seen.
+            self._kept_unaided_asked = True
+            self.decision_panel.show_note(KEEP_UNAIDED_PROMPT)
+            return
         exposure = self._exposure.exposure() if case.stage == AIDED else None
         timing = measured_timing(self._shown_at, self._clock.now(), self._paused_s)
         self._shown_when_submitted = self.viewer.current_case()
@@ -770,3 +780,16 @@ def _done_page() -> tuple[QWidget, QLabel]:
     layout.addWidget(title)
     layout.addWidget(hint)
     return page, title
+
+
+#: What Enter on the sequential design's untouched aided answer asks for.
+KEEP_UNAIDED_PROMPT = (
+    "Same as your unaided answer. Press Enter again to keep it after seeing the model's output, "
+    "or change it."
+)
+
+
+def keeps_unaided_answer(case: CaseToRead, answer: Answer) -> bool:
+    """Whether ``answer`` is the sequential design's aided answer left exactly as pre-filled
+    from the reader's own unaided answer."""
+    return case.stage == AIDED and case.unaided_answer is not None and answer == case.unaided_answer

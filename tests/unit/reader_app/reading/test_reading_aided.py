@@ -225,3 +225,39 @@ def test_an_unaided_session_never_asks_for_the_model_output(
     _reading(qtbot, window)
     assert _WatchedCase.reads and loads
     store.close()
+
+
+def test_keeping_the_unaided_answer_in_the_aided_stage_takes_a_second_enter(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    # A double tap of Enter would otherwise submit the unaided answer and, a few milliseconds
+    # later, the same answer as the aided one, before the reader saw the model's output.
+    store = make_study(cohort, _url(tmp_path), {"design": "sequential"})
+    window = open_workstation(store, _url(tmp_path))
+    log_in(qtbot, window, "R2", "2222")
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    reading = _reading(qtbot, window)
+    case = reading.current_case()
+    press(window, "m", "7", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: reading.current_case() is not None and reading.current_case().stage == "aided"
+    )
+    qtbot.waitUntil(lambda: reading.viewer.current_case() is not None)
+    press(window, Qt.Key.Key_Return)  # the pre-filled answer, untouched
+    note = reading.decision_panel.missing_label
+    assert note.isVisible() and "Press Enter again" in note.text()
+    assert (
+        reading.current_case().stage == "aided" and reading.current_case().case_id == case.case_id
+    )
+
+    def modes() -> list[str]:
+        with store.session(read_only=True) as session:
+            rows = session.scalars(select(DecisionRow).where(DecisionRow.case_id == case.case_id))
+            return [row.mode for row in rows]
+
+    assert modes() == ["unaided"]
+    press(window, Qt.Key.Key_Return)  # kept, knowingly
+    qtbot.waitUntil(lambda: reading.current_case().case_id != case.case_id)
+    assert sorted(modes()) == ["aided", "unaided"]
+    store.close()
