@@ -65,15 +65,7 @@ class LoginPage(QWidget):
         self.setObjectName("loginPage")
         self._store = store
         self._clock = clock
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        card = QFrame()
-        card.setObjectName("card")
-        card.setFixedWidth(520)
-        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(36, 30, 36, 30)
-        layout.setSpacing(10)
+        layout = _centred_card(self, 520)
         product = QLabel("CESM Reader Study")
         product.setObjectName("product")
         title = QLabel(settings.title)
@@ -101,7 +93,6 @@ class LoginPage(QWidget):
         self.switch_button.setFlat(True)
         self.switch_button.clicked.connect(self._switch)
         layout.addWidget(self.switch_button, alignment=Qt.AlignmentFlag.AlignRight)
-        outer.addWidget(card)
 
     def _reader_form(self) -> QWidget:
         form = QWidget()
@@ -212,15 +203,7 @@ class SessionsPage(QWidget):
         self.setObjectName("sessionsPage")
         self._settings = settings
         self._statuses: list[SessionStatus] = []
-        outer = QVBoxLayout(self)
-        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        card = QFrame()
-        card.setObjectName("card")
-        card.setFixedWidth(640)
-        card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
-        layout = QVBoxLayout(card)
-        layout.setContentsMargins(36, 30, 36, 30)
-        layout.setSpacing(10)
+        layout = _centred_card(self, 640)
         self.greeting = QLabel("")
         self.greeting.setObjectName("studyTitle")
         layout.addWidget(self.greeting)
@@ -252,7 +235,6 @@ class SessionsPage(QWidget):
         logout.clicked.connect(self.logged_out)
         row.addWidget(logout)
         layout.addLayout(row)
-        outer.addWidget(card)
 
     def show_sessions(self, reader_id: str, statuses: list[SessionStatus]) -> None:
         """List ``statuses``; the session to continue is selected."""
@@ -331,3 +313,18 @@ def _date(moment: datetime) -> str:
 def _sentence(text: str) -> str:
     text = text.strip()
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def _centred_card(page: QWidget, width: int) -> QVBoxLayout:
+    """The layout of a card ``width`` pixels wide, centred on ``page`` (login and sessions)."""
+    outer = QVBoxLayout(page)
+    outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    card = QFrame()
+    card.setObjectName("card")
+    card.setFixedWidth(width)
+    card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(36, 30, 36, 30)
+    layout.setSpacing(10)
+    outer.addWidget(card)
+    return layout

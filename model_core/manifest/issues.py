@@ -7,7 +7,8 @@ Warnings do not stop a study (a lesion under 5 mm, a mask of several regions); e
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from model_core.formats.text_safety import escape_unsafe
@@ -70,12 +71,16 @@ class ValidationReport:
         readable: ``False`` when the file is not a manifest at all (missing, not UTF-8 text,
             empty, without the ``case_id``/``low_energy``/``recombined`` columns, or with one of
             them named twice), so that no case could be checked.
+        image_shapes: (rows, columns) of the images of every case whose files passed every
+            check, so that later steps (a model's heat maps at study init) compare against
+            them without decoding the images again.
     """
 
     manifest: str
     cases: int
     issues: tuple[ValidationIssue, ...]
     readable: bool = True
+    image_shapes: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "issues", tuple(sorted(self.issues, key=_order)))

@@ -66,9 +66,13 @@ def validate_manifest(
     table = read_table(path, data_root=data_root)
     issues = list(table.issues)
     issues.extend(_shared_masks(table.rows))
+    shapes: dict[str, tuple[int, int]] = {}
     for done, row in enumerate(table.rows, start=1):
-        issues.extend(check_case(row, confine_to=table.data_root).issues)
+        checked = check_case(row, confine_to=table.data_root)
+        issues.extend(checked.issues)
+        if checked.case is not None:
+            shapes[row.case_id] = checked.case.low_energy.shape
         if progress is not None:
             progress(done, len(table.rows))
     cases = len({row.case_id for row in table.rows})
-    return ValidationReport(str(table.path), cases, tuple(issues), table.readable)
+    return ValidationReport(str(table.path), cases, tuple(issues), table.readable, shapes)

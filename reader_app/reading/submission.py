@@ -21,7 +21,6 @@ the order they were given.
 from __future__ import annotations
 
 import contextlib
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -98,7 +97,7 @@ class Submitter:
         if self._held or self._outbox.waiting():
             with contextlib.suppress(StoreUnavailable):  # then this one waits with them
                 self.deliver(reader)
-        pending = _pending(reader, case, answer, exposure, timing)
+        pending = PendingSubmission.of(reader, case, answer, exposure, timing)
         if self._held:  # earlier answers still wait: this one waits behind them
             return self._keep(reader, pending)
         try:
@@ -140,29 +139,6 @@ class Submitter:
         if len(after) >= len(self._held):
             return after[len(self._held) - 1], False
         return None, False  # the held answers end the session
-
-
-def _pending(
-    reader: ReaderSession,
-    case: CaseToRead,
-    answer: Answer,
-    exposure: AiExposure | None,
-    timing: ReadTiming,
-) -> PendingSubmission:
-    return PendingSubmission(
-        study_id=reader.study_id,
-        reader_id=reader.reader_id,
-        session_index=case.session_index,
-        position=case.position,
-        case_id=case.case_id,
-        stage=case.stage,
-        answer=answer,
-        exposure=exposure,
-        submission_id=uuid.uuid4().hex,
-        created_at=timing.submitted_at,
-        started_at=timing.started_at,
-        reading_time_s=timing.reading_time_s,
-    )
 
 
 def measured_timing(started_at: datetime, now: datetime, paused_s: float) -> ReadTiming:

@@ -130,7 +130,19 @@ class PendingSubmission:
                     else f"the case to read now is {now_to_read.ref.describe()}"
                 )
             )
-        timing = reader.timing_now()
+        return cls.of(reader, case, answer, exposure, reader.timing_now())
+
+    @classmethod
+    def of(
+        cls,
+        reader: ReaderSession,
+        case: CaseToRead,
+        answer: Answer,
+        exposure: AiExposure | None,
+        timing: ReadTiming,
+    ) -> PendingSubmission:
+        """The record of ``answer`` to ``case`` read with ``timing`` (as the workstation measured
+        it), under a new submission id; nothing is checked against the store."""
         return cls(
             study_id=reader.study_id,
             reader_id=reader.reader_id,

@@ -25,7 +25,7 @@ import numpy as np
 from sqlalchemy import MetaData
 from sqlalchemy.orm import Session
 
-from model_core.errors import CesmError, ManifestError
+from model_core.errors import ManifestError
 from model_core.formats.heatmaps import (
     HeatmapFileError,
     case_set_problems,
@@ -34,7 +34,6 @@ from model_core.formats.heatmaps import (
 )
 from model_core.formats.problems import ProblemCollector
 from model_core.formats.scores import read_scores
-from model_core.io import read_image
 from model_core.manifest import Manifest, ManifestRow, load_manifest, validate_manifest
 from model_core.vocabulary import LABEL_CODES
 from studies.engine.clock import Clock, SystemClock
@@ -123,7 +122,10 @@ def _needs_model(definition: StudyDefinition) -> bool:
 
 
 def _model_outputs(
-    definition: StudyDefinition, manifest: Manifest, problems: list[str]
+    definition: StudyDefinition,
+    manifest: Manifest,
+    image_shapes: Mapping[str, tuple[int, int]],
+    problems: list[str],
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     case_ids = list(manifest.case_ids)
     model = definition.model
@@ -146,7 +148,7 @@ def _model_outputs(
             problems.append(f"{model.scores}: no probability for {len(lacking)} case(s): {shown}")
     heatmaps: dict[str, np.ndarray] = {}
     if model.heatmaps is not None and model.heatmaps.suffix.lower() == ".npz":
-        heatmaps = _heatmaps_file(model.heatmaps, manifest, problems)
+        heatmaps = _heatmaps_file(model.heatmaps, manifest, image_shapes, problems)
     elif model.heatmaps is not None:
         for case_id in case_ids:
             heatmap = _heatmap(model.heatmaps / f"{case_id}.npy", problems)
@@ -155,9 +157,15 @@ def _model_outputs(
     return probabilities, heatmaps
 
 
-def _heatmaps_file(path: Path, manifest: Manifest, problems: list[str]) -> dict[str, np.ndarray]:
+def _heatmaps_file(
+    path: Path,
+    manifest: Manifest,
+    image_shapes: Mapping[str, tuple[int, int]],
+    problems: list[str],
+) -> dict[str, np.ndarray]:
     """The full-extent maps of a ``heatmaps.npz`` (``cesm-reader predict``'s), each checked to
-    have been computed on this case's image size, so that it cannot overlay another image."""
+    have been computed on this case's image size (``image_shapes``, from the manifest's
+    validation), so that it cannot overlay another image."""
     try:
         entries = read_heatmaps(path)
     except HeatmapFileError as error:
@@ -171,9 +179,8 @@ def _heatmaps_file(path: Path, manifest: Manifest, problems: list[str]) -> dict[
         if case_id not in manifest.case_ids:
             continue
         row = manifest.row(case_id)
-        try:
-            shape = read_image(row.low_energy, confine_to=manifest.data_root).pixels.shape
-        except CesmError:
+        shape = image_shapes.get(case_id)
+        if shape is None:
             continue  # the manifest's validation reports the image itself
         if tuple(shape) != entry.source_shape:
             problems.append(
@@ -261,7 +268,7 @@ def plan_study(
     for case_id in definition.practice_cases:
         if case_id not in case_ids:
             problems.append(f"practice_cases: case '{case_id}' is not in the manifest")
-    probabilities, heatmaps = _model_outputs(definition, manifest, problems)
+    probabilities, heatmaps = _model_outputs(definition, manifest, report.image_shapes, problems)
     chosen: dict[str, str] = {}
     known_readers = {reader.id for reader in definition.readers}
     for reader_id, pin in (pins or {}).items():
