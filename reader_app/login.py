@@ -173,6 +173,13 @@ class LoginPage(QWidget):
         self.pin_field.clear()
         self.reader_logged_in.emit(session)
 
+    def show_refusal(self, text: str) -> None:
+        """A logged-in reader may not go on here (e.g. already reading in another window)."""
+        self.message.setText(_sentence(text))
+        self.pin_field.clear()
+        self.reader_field.setFocus()
+        self.reader_field.selectAll()  # typing another reader id replaces it
+
     def log_in_coordinator(self) -> None:
         """Check the coordinator's password (the engine audits it and slows failures down)."""
         from studies.engine.coordinator_api import check_coordinator

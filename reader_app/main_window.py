@@ -17,7 +17,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from studies.engine.clock import Clock
-from studies.engine.outbox import DecisionOutbox
+from studies.engine.outbox import DecisionOutbox, OutboxError
 from studies.engine.reader_api import ReaderSession
 from studies.engine.reading_settings import ReadingSettings
 from studies.store.database import Store
@@ -71,12 +71,17 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------------------ flow
 
     def _reader_logged_in(self, reader: ReaderSession) -> None:
-        self._reader = reader
         outbox = DecisionOutbox(
             self._outbox_folder(self._settings.study_id, reader.reader_id),
             study_id=self._settings.study_id,
             reader_id=reader.reader_id,
         )
+        try:  # one window per reader on this computer (OutboxInUseError otherwise)
+            outbox.claim()
+        except OutboxError as error:
+            self.login.show_refusal(str(error))
+            return
+        self._reader = reader
         self._submitter = Submitter(outbox, sequential=self._settings.sequential)
         self._show_sessions()
         resumable = self.sessions.resumable()
@@ -126,6 +131,7 @@ class MainWindow(QMainWindow):
     def log_out(self) -> None:
         """Back to the login screen."""
         self._close_reading()
+        self._release_outbox()
         self._reader = None
         self._submitter = None
         self.login.reset()
@@ -156,4 +162,9 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self._close_reading()
+        self._release_outbox()
         super().closeEvent(event)
+
+    def _release_outbox(self) -> None:
+        if self._submitter is not None:
+            self._submitter.outbox.release()

@@ -17,6 +17,15 @@ reader or study, or one whose case was meanwhile answered elsewhere — is never
 dropped: it is renamed ``*.corrupt`` or ``*.refused`` next to the others, named in the report,
 and left for a coordinator.
 
+**One workstation per outbox.** Two windows of the application on one computer, both logged in
+as the same reader, would show the same case twice and deliver one outbox in two orders. A
+workstation therefore claims the reader's outbox (:meth:`~DecisionOutbox.claim`) before the
+reader reads: an operating-system lock on ``in-use.lock`` in the folder (``filelock``:
+``flock`` on POSIX, ``msvcrt.locking`` on Windows), which the system drops when the process
+ends — a crash or a SIGKILL never leaves the reader locked out. (Two computers have two
+outboxes; there the engine's ``expected`` check refuses an answer to a case already answered on
+the other.)
+
 A pending answer also keeps the read's timing as measured when the reader submitted
 (:class:`~studies.engine.reader_api.ReadTiming`): the time spent waiting for the database is
 not reading time.
@@ -37,6 +46,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from studies.engine.reader_api import (
     AiExposure,
@@ -59,6 +70,7 @@ from studies.store.database import display_url, parse_store_url
 __all__ = [
     "DecisionOutbox",
     "OutboxError",
+    "OutboxInUseError",
     "PendingSubmission",
     "StoreUnavailable",
     "default_outbox_folder",
@@ -71,12 +83,17 @@ PENDING_SUFFIX = ".json"
 CORRUPT_SUFFIX = ".corrupt"
 REFUSED_SUFFIX = ".refused"
 _TEMP_PREFIX = ".writing-"
+LOCK_NAME = "in-use.lock"
 _NAME = re.compile(r"^(\d{8})-([0-9A-Za-z_-]{1,64})\.json$")
 _log = logging.getLogger(__name__)
 
 
 class OutboxError(StudyError):
     """A pending-submission file that cannot be read (named in the message)."""
+
+
+class OutboxInUseError(OutboxError):
+    """Another workstation process on this computer holds the reader's outbox."""
 
 
 # ------------------------------------------------------------------------- pending submission
@@ -287,13 +304,55 @@ def submit_pending(reader: ReaderSession, pending: PendingSubmission) -> SubmitR
 class DecisionOutbox:
     """A folder of answers waiting for the store, one reader of one study (module docstring).
 
-    One workstation process writes a given outbox at a time (the folder is the reader's own).
+    One workstation process uses a given outbox at a time: it claims it first with
+    :meth:`claim` (module docstring).
     """
 
     def __init__(self, folder: Path, *, study_id: str, reader_id: str) -> None:
         self.folder = Path(folder)
         self.study_id = study_id
         self.reader_id = reader_id
+        self._lock: FileLock | None = None
+
+    def claim(self) -> None:
+        """Hold the outbox for this process until :meth:`release` or the process ends.
+
+        Claiming an outbox this object already holds does nothing.
+
+        Raises:
+            OutboxInUseError: another process (another window of the application) holds it.
+            OutboxError: the folder cannot be made or locked (the reason named).
+        """
+        if self._lock is not None:
+            return
+        lock = FileLock(
+            self.folder / LOCK_NAME, timeout=0, thread_local=False, fallback_to_soft=False
+        )
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            lock.acquire()
+        except Timeout:
+            raise OutboxInUseError(
+                f"reader {self.reader_id} is already logged in to study {self.study_id} in "
+                "another window of the application on this computer; read there, or close "
+                f"that window first (its outbox {self.folder} is in use)"
+            ) from None
+        except OSError as error:
+            raise OutboxError(
+                f"cannot use the outbox {self.folder}: {error.strerror or error}"
+            ) from error
+        self._lock = lock
+
+    def release(self) -> None:
+        """Let another process claim the outbox (nothing happens if this one does not hold it)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    @property
+    def claimed(self) -> bool:
+        """Whether this object holds the outbox."""
+        return self._lock is not None
 
     def put(self, pending: PendingSubmission) -> Path:
         """Keep ``pending`` on disk, durably, before this returns; returns its file.

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +27,7 @@ from studies.engine.clock import SimulatedClock
 from studies.engine.outbox import (
     DecisionOutbox,
     OutboxError,
+    OutboxInUseError,
     PendingSubmission,
     default_outbox_folder,
     submit_pending,
@@ -437,3 +441,57 @@ def test_the_default_outbox_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("XDG_DATA_HOME")
     home = default_outbox_folder(url, "study-1", "R1")
     assert home.is_relative_to(Path.home() / ".local" / "share" / "cesm-reader" / "outbox")
+
+
+_HOLD_THE_OUTBOX = """
+import sys
+from pathlib import Path
+from studies.engine.outbox import DecisionOutbox
+outbox = DecisionOutbox(Path(sys.argv[1]), study_id="study-1", reader_id="R1")
+outbox.claim()
+print("claimed", flush=True)
+sys.stdin.read()  # holds it until killed (or its input closes)
+"""
+
+
+def test_one_process_at_a_time_claims_an_outbox_and_a_killed_one_leaves_no_lock(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "outbox"
+    other = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_THE_OUTBOX, str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "claimed\n"
+        here = DecisionOutbox(folder, study_id="study-1", reader_id="R1")
+        with pytest.raises(
+            OutboxInUseError, match="R1 is already logged in to study study-1 in another window"
+        ):
+            here.claim()
+        assert not here.claimed
+    finally:
+        other.send_signal(signal.SIGKILL)  # a crash: the system drops its lock
+        other.wait()
+    here.claim()
+    assert here.claimed
+    here.claim()  # claiming again what this object holds does nothing
+    second = DecisionOutbox(folder, study_id="study-1", reader_id="R1")
+    with pytest.raises(OutboxInUseError):
+        second.claim()  # also within one process: another object is another window
+    here.release()
+    second.claim()
+    assert second.claimed and not here.claimed
+    second.release()
+
+
+def test_an_outbox_that_cannot_be_made_cannot_be_claimed(tmp_path: Path) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    outbox = DecisionOutbox(blocker / "outbox", study_id="study-1", reader_id="R1")
+    with pytest.raises(OutboxError, match=r"cannot use the outbox .*a file/outbox"):
+        outbox.claim()
+    assert blocker.read_text(encoding="utf-8") == "not a folder"

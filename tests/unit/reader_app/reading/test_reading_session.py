@@ -214,3 +214,29 @@ def test_a_session_whose_images_changed_does_not_open_and_says_why(
     assert "cannot start" in message and image.name in message
     assert window.reading.viewer.current_case() is None
     store.close()
+
+
+def test_a_reader_already_reading_in_another_window_is_sent_there(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    first = open_workstation(store, url)
+    log_in(qtbot, first, "R1", "1111")
+    _open_first_session(qtbot, first)
+    second = open_workstation(store, url)  # a second window of the application, same computer
+    log_in(qtbot, second, "R1", "1111")
+    assert second.login.isVisible() and second.reading is None
+    assert "already logged in to study" in second.login.message.text()
+    assert "another window" in second.login.message.text()
+    assert second.login.reader_field.selectedText() == "R1"  # typing another id replaces it
+    log_in(qtbot, second, "R2", "2222")  # another reader may use the second window
+    wait_for_sessions(qtbot, second)
+    press(second, Qt.Key.Key_Escape)  # R2 logs out
+    qtbot.waitUntil(second.login.isVisible)
+    first.log_out()  # R1 leaves the first window: the second may now take R1
+    second.login.reader_field.clear()
+    log_in(qtbot, second, "R1", "1111")
+    qtbot.waitUntil(lambda: second.reading is not None or second.sessions.isVisible())
+    assert second.login.message.text() == ""
+    store.close()
