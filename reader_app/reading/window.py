@@ -69,6 +69,21 @@ STORE_DOWN_BANNER = (
     "The study database cannot be reached; your decision is saved on this computer and will "
     "be sent when it is back."
 )
+UNDELIVERED_BANNER_START = "Your decisions saved on this computer"
+
+
+def undelivered_banner(error: BaseException) -> str:
+    """The banner when the database is reachable but refuses the answers kept on this computer
+    (not an outage: a coordinator must look). A database error's first line only: the SQL
+    and driver details behind it are for the log, not the reader."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    reason = lines[0] if lines else type(cause).__name__
+    return (
+        f"{UNDELIVERED_BANNER_START} could not be sent to the study database, "
+        f"which refused them: {reason}. They stay saved on this computer and are offered again "
+        "every few seconds; please tell the study coordinator."
+    )
 
 
 class ReadingWindow(QWidget):
@@ -551,12 +566,17 @@ class ReadingWindow(QWidget):
 
     def _delivered(self, delivery: OutboxDelivery | None, error: Exception | None) -> None:
         self._delivering = False
-        if delivery is None:
-            return  # still away: the timer tries again
+        if delivery is None:  # the timer tries again; the banner says what stops delivery
+            if error is not None and not isinstance(error, StoreUnavailable):
+                self.store_banner.setText(undelivered_banner(error))
+            elif self.store_banner.text().startswith(UNDELIVERED_BANNER_START):
+                self.store_banner.setText(STORE_DOWN_BANNER)  # refused before, away now
+            return
         if delivery.problems:
             self._show_error("\n".join(delivery.problems))
         if delivery.left == 0:
             self.store_banner.hide()
+            self.store_banner.setText(STORE_DOWN_BANNER)
             self._retry.stop()
             if self._state == "waiting":
                 self._engine.call("current", self._session.current)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -150,4 +151,45 @@ def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
     assert "another workstation" in reading.message.text()
     reads = collect_export(store).reads
     assert list(reads["pom"]) == [99]  # the other workstation's answer, once
+    store.close()
+
+
+def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_why(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Not an outage: the database is back but refuses the held answer (here a trigger stands
+    for a revoked permission). The banner must say so, not "cannot be reached"."""
+    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+    database = tmp_path / "study.db"
+    url = f"sqlite:///{database}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R2", PINS["R2"])
+    wait_for_sessions(qtbot, window)
+    press(window, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.reading is not None)
+    reading = window.reading
+    with sqlite3.connect(database) as connection:  # in force once the database is back
+        connection.execute(
+            "CREATE TRIGGER frozen BEFORE INSERT ON decisions "
+            "BEGIN SELECT RAISE(ABORT, 'decisions are frozen'); END"
+        )
+    away = tmp_path / "elsewhere.db"
+    shutil.move(database, away)
+    held = _answer(qtbot, window, "m", "9", "0", "]", Qt.Key.Key_Return)
+    assert "cannot be reached" in reading.store_banner.text()
+    shutil.move(away, database)
+    qtbot.waitUntil(lambda: "refused them" in reading.store_banner.text())
+    text = reading.store_banner.text()
+    assert "decisions are frozen" in text and "tell the study coordinator" in text
+    assert "INSERT" not in text  # the SQL stays out of the reader's way
+    assert reading.store_banner.isVisible()
+    assert [p.case_id for p in window._submitter.outbox.pending()] == [held.case_id]
+
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TRIGGER frozen")
+    qtbot.waitUntil(lambda: not reading.store_banner.isVisible())
+    assert window._submitter.outbox.pending() == []
+    reads = collect_export(store).reads
+    assert list(reads.loc[reads["reader_id"] == "R2", "case_id"]) == [held.case_id]
     store.close()
