@@ -53,6 +53,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("import", "cesm_cli.commands.import_dataset", "import a public CESM dataset"),
     Command("study", "cesm_cli.commands.study", "create, simulate, follow and export a study"),
     Command("train", "cesm_cli.commands.train", "train the CBAM classifier, write a model bundle"),
+    Command("evaluate", "cesm_cli.commands.evaluate", "a model bundle's AUC on a labelled cohort"),
     Command("app", "cesm_cli.commands.app", "open the reading workstation"),
 )
 

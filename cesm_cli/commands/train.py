@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cesm_cli.manifest_argument import add_manifest_argument, manifest_path
+from cesm_cli.model_evaluation import evaluate, is_synthetic, threshold_lines
 from cesm_cli.options import add_data_root, output_folder
 from cesm_cli.progress import ProgressBar
 from model_core.errors import CesmError
@@ -223,7 +224,9 @@ def run(args: argparse.Namespace) -> int:
     evaluations = [
         (name, load_manifest(path, data_root=args.data_root)) for name, path in args.evaluate
     ]
-    evaluation_rows = [(name, m, training_rows(m, None)) for name, m in evaluations]
+    evaluation_rows = [
+        (name, m, training_rows(m, None, role="evaluation")) for name, m in evaluations
+    ]
     inputs = load_inputs(
         manifest,
         rows,
@@ -245,21 +248,24 @@ def run(args: argparse.Namespace) -> int:
     evaluation: dict[str, Any] = {}
     trained_on = set(inputs.checksums)
     for name, evaluated_manifest, cases in evaluated_inputs:
-        evaluation[name] = evaluate(result.models, cases, result.thresholds, settings.batch_size)
+        thresholds = {key: point["threshold"] for key, point in result.thresholds.items()}
+        evaluation[name] = evaluate(result.models, cases, thresholds, settings.batch_size)
         overlap = sum(sums in trained_on for sums in cases.checksums)
         evaluation[name]["cases_also_in_training"] = overlap
         if overlap:
             say(f"warning: {overlap} case(s) of --evaluate {name} are training cases (same files)")
         evaluation[name]["manifest"] = str(evaluated_manifest.path)
-        evaluation[name]["synthetic"] = _is_synthetic(evaluated_manifest.path)
+        evaluation[name]["synthetic"] = is_synthetic(evaluated_manifest.path)
         say(f"evaluation {name}: {evaluation[name]['summary']}")
+        for line in threshold_lines(evaluation[name]):
+            say(line)
 
     extra: dict[str, Any] = {"evaluation": evaluation} if evaluation else {}
     if args.description:
         extra["description"] = args.description
     metadata = bundle_metadata(result, **extra)
     metadata["training_data"]["manifest"] = str(manifest.path)
-    metadata["training_data"]["synthetic"] = _is_synthetic(manifest.path)
+    metadata["training_data"]["synthetic"] = is_synthetic(manifest.path)
     metadata["wall_clock_seconds"] = round(time.monotonic() - started, 1)
     with output as staging:
         write_bundle(staging, result.models, metadata)
@@ -275,61 +281,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def evaluate(
-    models: list[Any], cases: Any, thresholds: dict[str, dict[str, Any]], batch_size: int
-) -> dict[str, Any]:
-    """AUC with DeLong 95 % CI, and sensitivity/specificity at each bundle threshold."""
-    import numpy as np
-
-    from model_core.classifier.training import predict_probabilities
-    from studies.analysis.roc import auc_delong
-
-    if (cases.labels < 0).any():
-        raise CesmError("--evaluate: every case of an evaluation cohort needs a label")
-    probabilities, _ = predict_probabilities(models, cases.images, batch_size)
-    truth = cases.labels.astype(int)
-    auc = auc_delong(probabilities, truth)
-    at_thresholds = {}
-    for name, point in thresholds.items():
-        called = probabilities >= point["threshold"]
-        at_thresholds[name] = {
-            "threshold": point["threshold"],
-            "sensitivity": float(called[truth == 1].mean()),
-            "specificity": float((~called[truth == 0]).mean()),
-        }
-    return {
-        "auc": {
-            "estimate": auc.estimate,
-            "ci_low": auc.ci_low,
-            "ci_high": auc.ci_high,
-            "se": auc.se,
-            "method": "DeLong",
-        },
-        "cases": len(truth),
-        "malignant": int(truth.sum()),
-        "benign": int((truth == 0).sum()),
-        "data_fingerprint": cases.fingerprint(),
-        "at_thresholds": at_thresholds,
-        "summary": auc.summary(),
-        "probabilities": {
-            "case_id": list(cases.case_ids),
-            "label": truth.tolist(),
-            "probability": [round(float(p), 6) for p in np.asarray(probabilities)],
-        },
-    }
-
-
 def _inputs(manifest: Any, rows: Any, settings: Any, cache: Path) -> Any:
     from model_core.classifier.inputs import load_inputs
 
     return load_inputs(
         manifest, rows, input_size=settings.size, settings=settings.preprocessing, cache_dir=cache
     )
-
-
-def _is_synthetic(manifest: Path) -> bool:
-    """Whether the manifest is a ``cesm-reader synth`` cohort's (its ``synth.json`` beside it)."""
-    return (manifest.parent / "synth.json").is_file()
 
 
 def _preprocessing(margin_mm: float) -> PreprocessingSettings:

@@ -144,9 +144,12 @@ def cache_key(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def training_rows(manifest: Manifest, split: str | None = "train") -> list[ManifestRow]:
-    """The rows to train on: those whose ``split`` is ``split`` when the manifest has that
-    column (all rows otherwise, or when ``split`` is ``None``).
+def training_rows(
+    manifest: Manifest, split: str | None = "train", *, role: str = "training"
+) -> list[ManifestRow]:
+    """The rows to train on (or, with ``role="evaluation"``, to evaluate on): those whose
+    ``split`` is ``split`` when the manifest has that column (all rows otherwise, or when
+    ``split`` is ``None``).
 
     Raises:
         InputError: no such rows, a row without a label or without a mask (naming the line).
@@ -160,7 +163,7 @@ def training_rows(manifest: Manifest, split: str | None = "train") -> list[Manif
         if row.label is None:
             raise InputError(
                 f"{manifest.path}, line {row.line}, case {row.case_id}: label: empty; every "
-                "training case needs a pathology label"
+                f"{role} case needs a pathology label"
             )
         if row.mask is None:
             raise InputError(

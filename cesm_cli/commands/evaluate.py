@@ -1,0 +1,135 @@
+"""``cesm-reader evaluate BUNDLE --manifest FILE``: a trained model bundle on a labelled cohort.
+
+What an external validation needs after training: the ensemble's AUC with its DeLong 95 %
+confidence interval, and sensitivity and specificity at the bundle's thresholds (Youden, high
+sensitivity, high specificity), which were fixed on the training data's out-of-fold predictions
+and are applied here unchanged (docs/classifier.md). ``--record NAME`` adds the result to the
+bundle's ``model.json`` under ``evaluation``, as ``train --evaluate`` does at training time; the
+weights and their checksums are not touched.
+
+The bundle is verified first (every file's SHA-256, settings this code reproduces) and every case
+is preprocessed before the models run, so that bad input fails with the file or row named and
+nothing changed. Unlike ``train --evaluate``, this command cannot tell whether the cases were
+training cases: the bundle keeps a fingerprint of its training data, not of each case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from cesm_cli.model_evaluation import evaluate, is_synthetic, threshold_lines
+from cesm_cli.options import add_data_root
+from cesm_cli.progress import ProgressBar
+from model_core.errors import CesmError
+
+NAME = "evaluate"
+HELP = (
+    "Evaluate a model bundle on a labelled cohort: AUC with DeLong 95% CI, sensitivity and "
+    "specificity at the bundle's thresholds; --record keeps the result in model.json."
+)
+_RECORD_NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the command's arguments."""
+    parser.add_argument("bundle", type=Path, metavar="BUNDLE", help="model bundle folder")
+    parser.add_argument(
+        "--manifest", required=True, type=Path, metavar="FILE", help="labelled case manifest"
+    )
+    parser.add_argument(
+        "--split",
+        default="all",
+        metavar="NAME",
+        help="evaluate the rows whose 'split' is NAME when the manifest has that column "
+        "(default all: every row)",
+    )
+    parser.add_argument(
+        "--record",
+        type=_record_name,
+        metavar="NAME",
+        help="keep the result in the bundle's model.json under evaluation.NAME",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with --record: replace an evaluation of that name already in model.json",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the whole result as JSON instead of lines"
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive, default=12, metavar="N", help="cases per batch (default 12)"
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="preprocessed inputs (default ~/.cache/cesm-reader, shared with train)",
+    )
+    add_data_root(parser)
+
+
+def _record_name(text: str) -> str:
+    if not text or not set(text) <= _RECORD_NAME_CHARACTERS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use letters, digits, '_', '-' and '.' (e.g. external_test)"
+        )
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: expected a whole number >= 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate, print, and with ``--record`` keep the result; 0 on success."""
+    from model_core.classifier.bundle import load_bundle, update_metadata
+    from model_core.classifier.inputs import default_cache_dir, load_inputs, training_rows
+    from model_core.manifest import load_manifest
+
+    bundle = load_bundle(args.bundle)
+    recorded = dict(bundle.metadata.get("evaluation") or {})
+    if args.record is not None and args.record in recorded and not args.overwrite:
+        raise CesmError(
+            f"{bundle.json_path}: already has an evaluation named {args.record!r}; pass "
+            "--overwrite to replace it, or choose another --record name"
+        )
+    manifest = load_manifest(args.manifest, data_root=args.data_root)
+    rows = training_rows(manifest, None if args.split == "all" else args.split, role="evaluation")
+    cases = load_inputs(
+        manifest,
+        rows,
+        input_size=bundle.input_size,
+        settings=bundle.preprocessing,
+        cache_dir=args.cache if args.cache is not None else default_cache_dir(),
+        progress=None if args.json else ProgressBar("preprocessing"),
+    )
+    result = evaluate(bundle.fold_models(), cases, bundle.thresholds, args.batch_size)
+    result["manifest"] = str(manifest.path)
+    result["synthetic"] = is_synthetic(manifest.path)
+    result["bundle"] = str(bundle.folder)
+    if args.json:
+        print(json.dumps(result, indent=1, allow_nan=False))
+    else:
+        models = f"{bundle.fold_count} fold model(s)" if bundle.fold_count > 1 else "1 model"
+        label = args.record or manifest.path.name
+        print(f"evaluation {label} ({models}, {manifest.path}): {result['summary']}")
+        for line in threshold_lines(result):
+            print(line)
+        if result["synthetic"]:
+            print("  (a synthetic cohort: cesm-reader synth)")
+    if args.record is not None:
+        del result["bundle"]  # the bundle's own model.json
+        update_metadata(bundle.folder, {"evaluation": {**recorded, args.record: result}})
+        if not args.json:
+            print(f"recorded as evaluation.{args.record} in {bundle.json_path}")
+    return 0
