@@ -18,6 +18,7 @@ the demo model's outputs (a real model, trained on synthetic data), or with simu
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 from pathlib import Path
 
@@ -28,7 +29,29 @@ from studies.engine.model_outputs import precompute_model_outputs
 from studies.simulation.cohort.cohort import CohortSettings, synthesize_cohort
 from studies.simulation.reader_study import simulate_from_manifest
 
-_RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+def shipped_resources() -> Path:
+    """The folder of the files the application ships with (``resources/`` of the source tree).
+
+    From a source tree (a checkout, an editable install) it is the ``resources/`` beside the
+    packages; from an installed wheel, where pip put the wheel's data files
+    (``<prefix>/share/cesm-reader``), found through the installed distribution's own file list
+    so that ``--user`` and ``--prefix`` installs are found too.
+    """
+    source_tree = Path(__file__).resolve().parents[2] / "resources"
+    if (source_tree / "demo_study" / "study.toml").is_file():
+        return source_tree
+    try:
+        distribution = importlib.metadata.distribution("cesm-reader")
+    except importlib.metadata.PackageNotFoundError:
+        return source_tree  # neither: the callers name the file they miss
+    for file in distribution.files or ():
+        if file.as_posix().endswith("share/cesm-reader/demo_study/study.toml"):
+            return Path(str(distribution.locate_file(file))).resolve().parents[1]
+    return source_tree
+
+
+_RESOURCES = shipped_resources()
 #: The demo study's definition, kept with the project's resources (simulated model outputs).
 DEMO_DEFINITION = _RESOURCES / "demo_study" / "study.toml"
 #: The embedded demo model's bundle (present once the classifier's demo model is installed).
