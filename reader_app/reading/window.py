@@ -48,9 +48,10 @@ from reader_app.viewer.prefetch import CasePrefetcher
 from reader_app.viewer.prepared_case import PreparedCase, with_heatmap
 from reader_app.viewer.window_presets import PRESET_NAMES
 from studies.engine.clock import Clock
+from studies.engine.outbox import OutboxError
 from studies.engine.reader_api import Answer, CaseToRead, ReaderSession, RefusedSubmissionError
 from studies.engine.reading_settings import ReadingSettings
-from studies.engine.store_access import StoreUnavailable
+from studies.engine.store_access import StoreRefusedError, StoreUnavailable
 
 from .aided_panel import AidedPanel
 from .blinding import for_image_preparation, model_output
@@ -69,21 +70,24 @@ STORE_DOWN_BANNER = (
     "The study database cannot be reached; your decision is saved on this computer and will "
     "be sent when it is back."
 )
-UNDELIVERED_BANNER_START = "Your decisions saved on this computer"
 
 
-def undelivered_banner(error: BaseException) -> str:
-    """The banner when the database is reachable but refuses the answers kept on this computer
-    (not an outage: a coordinator must look). A database error's first line only: the SQL
-    and driver details behind it are for the log, not the reader."""
-    cause = getattr(error, "orig", None) or error
-    lines = str(cause).strip().splitlines()
-    reason = lines[0] if lines else type(cause).__name__
-    return (
-        f"{UNDELIVERED_BANNER_START} could not be sent to the study database, "
-        f"which refused them: {reason}. They stay saved on this computer and are offered again "
-        "every few seconds; please tell the study coordinator."
-    )
+def delivery_banner(error: BaseException) -> str | None:
+    """The banner when answers kept on this computer could not be delivered for a reason other
+    than the database being away; ``None`` when the error is not one to show there (the
+    database away: :data:`STORE_DOWN_BANNER`; a paused session: resumed before the next try)."""
+    if isinstance(error, StoreRefusedError):
+        return (
+            f"Your decisions saved on this computer could not be sent: {error}. They stay "
+            "saved on this computer and are offered again every few seconds; please tell the "
+            "study coordinator."
+        )
+    if isinstance(error, (OutboxError, OSError)):
+        return (
+            f"Your decisions saved on this computer could not be handled: {error}. Please "
+            "keep the application open and tell the study coordinator."
+        )
+    return None
 
 
 class ReadingWindow(QWidget):
@@ -133,6 +137,7 @@ class ReadingWindow(QWidget):
         self._prefetcher = CasePrefetcher((1080, 960), self)  # set per request (_request)
         self._prefetcher.prepared.connect(self._case_prepared)
         self._prefetcher.failed.connect(self._case_failed)
+        self._closing_warned = False  # the banner warns about closing: it keeps that text
         self._retry = QTimer(self)
         self._retry.setInterval(OUTBOX_RETRY_MS)
         self._retry.timeout.connect(self._deliver_outbox)
@@ -287,6 +292,7 @@ class ReadingWindow(QWidget):
 
     def warn_before_closing(self, waiting: int) -> None:
         """Say, in the banner, what closing now means for the answers still on this computer."""
+        self._closing_warned = True
         self.store_banner.setText(
             f"{waiting} answer(s) are saved on this computer only, not yet in the study "
             "database. Keep the application open until the database is back, or continue "
@@ -567,21 +573,27 @@ class ReadingWindow(QWidget):
     def _delivered(self, delivery: OutboxDelivery | None, error: Exception | None) -> None:
         self._delivering = False
         if delivery is None:  # the timer tries again; the banner says what stops delivery
-            if error is not None and not isinstance(error, StoreUnavailable):
-                self.store_banner.setText(undelivered_banner(error))
-            elif self.store_banner.text().startswith(UNDELIVERED_BANNER_START):
-                self.store_banner.setText(STORE_DOWN_BANNER)  # refused before, away now
+            if error is None or isinstance(error, StoreUnavailable):
+                self._set_banner(STORE_DOWN_BANNER)
+            elif (text := delivery_banner(error)) is not None:
+                self._set_banner(text)
             return
         if delivery.problems:
             self._show_error("\n".join(delivery.problems))
         if delivery.left == 0:
             self.store_banner.hide()
-            self.store_banner.setText(STORE_DOWN_BANNER)
+            self._set_banner(STORE_DOWN_BANNER)
             self._retry.stop()
             if self._state == "waiting":
                 self._engine.call("current", self._session.current)
             elif self._state == "done":
                 self._show_done_text()
+
+    def _set_banner(self, text: str) -> None:
+        """What the banner says about the answers kept on this computer — unless it is warning
+        the reader about closing the window, which stays until the window closes."""
+        if not self._closing_warned:
+            self.store_banner.setText(text)
 
     def _show_error(self, text: str) -> None:
         self.message.setText(text)

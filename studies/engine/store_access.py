@@ -11,6 +11,10 @@ once the database is back. :func:`store_call` wraps every store access of the re
 * the engine's pooled connections are thrown away at that moment, so the next call connects
   afresh instead of reusing a dead socket (PostgreSQL engines also ping a pooled connection
   before using it, :mod:`studies.store.database`);
+* a statement the database answered and refused (a revoked permission, a trigger, a
+  constraint the engine did not expect) becomes :class:`StoreRefusedError`, whose message gives
+  the database's reason in one line — never the SQL, its parameters or the password: the
+  workstation shows it to a reader, who can only pass it on to the coordinator;
 * an SQLite store's file is looked for before each access: a connection already open keeps the
   file's old inode, so a file moved or deleted behind it would otherwise go on taking answers
   that nobody will ever see, and a new connection would create an empty database at the path.
@@ -51,16 +55,25 @@ class StoreUnavailable(StudyError):  # noqa: N818 (the name the workstation bind
     """
 
 
+class StoreRefusedError(StudyError):
+    """The study database was reached but refused the statement (module docstring). Nothing
+    was changed by the transaction that raised it; retrying helps only once someone with
+    access to the database has removed the cause."""
+
+
 @contextmanager
 def store_call(store: Store) -> Iterator[None]:
     """Run one access of ``store``; an unreachable database raises :class:`StoreUnavailable`
-    and resets the engine's connection pool (module docstring)."""
+    and resets the engine's connection pool, a refused statement raises
+    :class:`StoreRefusedError` (module docstring)."""
     _check_sqlite_file(store)
     try:
         yield
     except UNREACHABLE_ERRORS as error:
         store.engine.dispose()
-        raise StoreUnavailable(_message(store, error)) from error
+        raise StoreUnavailable(_message(store, error, "cannot be reached")) from error
+    except exc.DBAPIError as error:
+        raise StoreRefusedError(_message(store, error, "refused the request")) from error
 
 
 def _check_sqlite_file(store: Store) -> None:
@@ -75,7 +88,7 @@ def _check_sqlite_file(store: Store) -> None:
         )
 
 
-def _message(store: Store, error: Exception) -> str:
+def _message(store: Store, error: Exception, what: str) -> str:
     orig = getattr(error, "orig", None) or error
     lines = str(orig).strip().splitlines()
     reason = lines[0] if lines else type(orig).__name__
@@ -83,4 +96,4 @@ def _message(store: Store, error: Exception) -> str:
     if password:
         reason = reason.replace(str(password), "***")
     where = str(store.engine.url.database) if store.dialect == "sqlite" else store.display_url
-    return f"the study database at {where} cannot be reached: {reason}"
+    return f"the study database at {where} {what}: {reason}"

@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from studies.engine.reader_api import (
     RefusedSubmissionError,
     StoreUnavailable,
 )
+from studies.engine.store_access import StoreRefusedError
 from studies.store.audit import DECISION_EVENT_KINDS
 from studies.store.database import Store
 from studies.store.schema import AuditEventRow, DecisionRow, OrderItemRow, ReadingSessionRow
@@ -495,3 +498,29 @@ def test_an_outbox_that_cannot_be_made_cannot_be_claimed(tmp_path: Path) -> None
     with pytest.raises(OutboxError, match=r"cannot use the outbox .*a file/outbox"):
         outbox.claim()
     assert blocker.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_statement_the_database_refuses_is_named_in_one_line_and_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
+    """Reached, but refused (a trigger stands for a revoked permission): not an outage, and
+    the reader sees the database's reason without the SQL behind it."""
+    database = tmp_path / "refusing.db"
+    store = small_study(tmp_path / "study", f"sqlite:///{database}")
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "CREATE TRIGGER frozen BEFORE INSERT ON decisions "
+            "BEGIN SELECT RAISE(ABORT, 'decisions are frozen'); END"
+        )
+    reader = _login(store, SimulatedClock(START))
+    case = reader.open(1)
+    assert case is not None
+    with pytest.raises(StoreRefusedError) as refused:
+        reader.submit(Answer(1, 80, "4B"), submission_id="b" * 32, expected=case.ref)
+    assert str(refused.value) == (
+        f"the study database at {database} refused the request: decisions are frozen"
+    )
+    assert not isinstance(refused.value, StoreUnavailable)
+    assert _decisions(store) == []
+    assert reader.current() == case  # the same case is still the one to read
+    store.close()

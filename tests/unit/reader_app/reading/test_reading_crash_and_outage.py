@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -154,12 +155,18 @@ def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
     store.close()
 
 
-def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_why(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    """Not an outage: the database is back but refuses the held answer (here a trigger stands
-    for a revoked permission). The banner must say so, not "cannot be reached"."""
-    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+def _frozen(database: Path, frozen: bool = True) -> None:
+    """A trigger refusing every new decision: stands for a permission revoked on the server."""
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "CREATE TRIGGER frozen BEFORE INSERT ON decisions "
+            "BEGIN SELECT RAISE(ABORT, 'decisions are frozen'); END"
+            if frozen
+            else "DROP TRIGGER frozen"
+        )
+
+
+def _reading_r2(qtbot, cohort: Path, tmp_path: Path, open_workstation):  # type: ignore[no-untyped-def]
     database = tmp_path / "study.db"
     url = f"sqlite:///{database}"
     store = make_study(cohort, url)
@@ -168,28 +175,74 @@ def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_w
     wait_for_sessions(qtbot, window)
     press(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.reading is not None)
+    return store, database, window
+
+
+def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_why(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Not an outage: the database is back but refuses the held answer. The banner must say
+    so, not "cannot be reached" — and say it again when the database goes away once more."""
+    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+    store, database, window = _reading_r2(qtbot, cohort, tmp_path, open_workstation)
     reading = window.reading
-    with sqlite3.connect(database) as connection:  # in force once the database is back
-        connection.execute(
-            "CREATE TRIGGER frozen BEFORE INSERT ON decisions "
-            "BEGIN SELECT RAISE(ABORT, 'decisions are frozen'); END"
-        )
+    _frozen(database)  # in force once the database is back
     away = tmp_path / "elsewhere.db"
     shutil.move(database, away)
     held = _answer(qtbot, window, "m", "9", "0", "]", Qt.Key.Key_Return)
     assert "cannot be reached" in reading.store_banner.text()
     shutil.move(away, database)
-    qtbot.waitUntil(lambda: "refused them" in reading.store_banner.text())
+    qtbot.waitUntil(lambda: "refused the request" in reading.store_banner.text())
     text = reading.store_banner.text()
     assert "decisions are frozen" in text and "tell the study coordinator" in text
-    assert "INSERT" not in text  # the SQL stays out of the reader's way
+    assert "INSERT" not in text and "sqlalche.me" not in text  # no SQL for the reader
     assert reading.store_banner.isVisible()
     assert [p.case_id for p in window._submitter.outbox.pending()] == [held.case_id]
 
-    with sqlite3.connect(database) as connection:
-        connection.execute("DROP TRIGGER frozen")
+    # Enter meanwhile: the answer on screen is refused in plain words and stays in the panel
+    qtbot.waitUntil(
+        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
+    )
+    on_screen = reading.current_case()
+    press(window, "b", "2", "0", "]", Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "not recorded" in reading.message.text())
+    assert "decisions are frozen" in reading.message.text()
+    assert "INSERT" not in reading.message.text()
+    assert reading.current_case() == on_screen
+
+    shutil.move(database, away)  # away again: the banner says so again
+    qtbot.waitUntil(lambda: "cannot be reached" in reading.store_banner.text())
+    shutil.move(away, database)
+    _frozen(database, False)
     qtbot.waitUntil(lambda: not reading.store_banner.isVisible())
     assert window._submitter.outbox.pending() == []
+    press(window, Qt.Key.Key_Return)  # the answer still in the panel goes now
+    qtbot.waitUntil(lambda: reading.current_case() != on_screen)
     reads = collect_export(store).reads
-    assert list(reads.loc[reads["reader_id"] == "R2", "case_id"]) == [held.case_id]
+    mine = reads[reads["reader_id"] == "R2"]
+    assert list(mine["case_id"]) == [held.case_id, on_screen.case_id]
+    assert list(mine["pom"]) == [90, 20]
+    store.close()
+
+
+def test_the_warning_about_closing_stays_while_deliveries_are_refused(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+    store, database, window = _reading_r2(qtbot, cohort, tmp_path, open_workstation)
+    reading = window.reading
+    _frozen(database)
+    away = tmp_path / "elsewhere.db"
+    shutil.move(database, away)
+    _answer(qtbot, window, "m", "9", "0", "]", Qt.Key.Key_Return)
+    window.close()  # refused once: the banner warns what closing means
+    assert window.isVisible() and "Close the window again to quit" in reading.store_banner.text()
+    shutil.move(away, database)
+    deliveries = window._submitter.outbox.waiting
+    qtbot.waitUntil(lambda: reading._retry.isActive())
+    for _ in range(3):  # refused deliveries come and go: the warning stays
+        reading._deliver_outbox()
+        reading._engine.finish_queued()
+    assert deliveries() == 1
+    assert "Close the window again to quit" in reading.store_banner.text()
     store.close()
