@@ -9,17 +9,21 @@ weights and their checksums are not touched.
 
 The bundle is verified first (every file's SHA-256, settings this code reproduces) and every case
 is preprocessed before the models run, so that bad input fails with the file or row named and
-nothing changed. Unlike ``train --evaluate``, this command cannot tell whether the cases were
-training cases: the bundle keeps a fingerprint of its training data, not of each case.
+nothing changed; ``model.json`` is read afresh when the result is written, so evaluations
+recorded meanwhile by another run are kept. Unlike ``train --evaluate``, this command cannot tell
+whether the cases were training cases: the bundle keeps a fingerprint of its training data, not
+of each case.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
+from typing import Any
 
-from cesm_cli.model_evaluation import evaluate, is_synthetic, threshold_lines
+from cesm_cli.model_evaluation import check_evaluable, evaluate, threshold_lines
 from cesm_cli.options import add_data_root
 from cesm_cli.progress import ProgressBar
 from model_core.errors import CesmError
@@ -92,19 +96,24 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate, print, and with ``--record`` keep the result; 0 on success."""
-    from model_core.classifier.bundle import load_bundle, update_metadata
+    from model_core.classifier.bundle import load_bundle, record_evaluation
     from model_core.classifier.inputs import default_cache_dir, load_inputs, training_rows
     from model_core.manifest import load_manifest
 
+    if args.overwrite and args.record is None:
+        raise CesmError("--overwrite replaces a recorded evaluation: give --record NAME too")
     bundle = load_bundle(args.bundle)
-    recorded = dict(bundle.metadata.get("evaluation") or {})
-    if args.record is not None and args.record in recorded and not args.overwrite:
-        raise CesmError(
-            f"{bundle.json_path}: already has an evaluation named {args.record!r}; pass "
-            "--overwrite to replace it, or choose another --record name"
-        )
+    if args.record is not None:
+        _check_recordable(bundle, args.record, args.overwrite)
     manifest = load_manifest(args.manifest, data_root=args.data_root)
-    rows = training_rows(manifest, None if args.split == "all" else args.split, role="evaluation")
+    split = None if args.split == "all" else args.split
+    if split is not None and "split" not in manifest.columns:
+        raise CesmError(
+            f"{manifest.path}: --split {split}: the manifest has no 'split' column "
+            "(use --split all to evaluate every row)"
+        )
+    rows = training_rows(manifest, split, role="evaluation")
+    check_evaluable(rows, f"{manifest.path}" + (f", split {split}" if split else ""))
     cases = load_inputs(
         manifest,
         rows,
@@ -113,14 +122,13 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache if args.cache is not None else default_cache_dir(),
         progress=None if args.json else ProgressBar("preprocessing"),
     )
-    result = evaluate(bundle.fold_models(), cases, bundle.thresholds, args.batch_size)
-    result["manifest"] = str(manifest.path)
-    result["synthetic"] = is_synthetic(manifest.path)
-    result["bundle"] = str(bundle.folder)
+    result = evaluate(
+        bundle.fold_models(), cases, bundle.thresholds, args.batch_size, manifest.path
+    )
     if args.json:
-        print(json.dumps(result, indent=1, allow_nan=False))
+        print(json.dumps({"bundle": str(bundle.folder), **result}, indent=1, allow_nan=False))
     else:
-        models = f"{bundle.fold_count} fold model(s)" if bundle.fold_count > 1 else "1 model"
+        models = f"{bundle.fold_count} fold models" if bundle.fold_count > 1 else "1 model"
         label = args.record or manifest.path.name
         print(f"evaluation {label} ({models}, {manifest.path}): {result['summary']}")
         for line in threshold_lines(result):
@@ -128,8 +136,22 @@ def run(args: argparse.Namespace) -> int:
         if result["synthetic"]:
             print("  (a synthetic cohort: cesm-reader synth)")
     if args.record is not None:
-        del result["bundle"]  # the bundle's own model.json
-        update_metadata(bundle.folder, {"evaluation": {**recorded, args.record: result}})
+        path = record_evaluation(bundle.folder, args.record, result, replace=args.overwrite)
         if not args.json:
-            print(f"recorded as evaluation.{args.record} in {bundle.json_path}")
+            print(f"recorded as evaluation.{args.record} in {path}")
     return 0
+
+
+def _check_recordable(bundle: Any, name: str, replace: bool) -> None:
+    """Refuse ``--record`` before any work when it could not be kept (checked again when
+    writing, against ``model.json`` as it is then)."""
+    if name in (bundle.metadata.get("evaluation") or {}) and not replace:
+        raise CesmError(
+            f"{bundle.json_path}: already has an evaluation named {name!r}; pass "
+            "--overwrite to replace it, or choose another --record name"
+        )
+    if not os.access(bundle.folder, os.W_OK) or not os.access(bundle.json_path, os.W_OK):
+        raise CesmError(
+            f"{bundle.json_path}: cannot be written here, so --record could not keep the "
+            "result; evaluate without --record, or copy the bundle to a folder of yours"
+        )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cesm_cli.manifest_argument import add_manifest_argument, manifest_path
-from cesm_cli.model_evaluation import evaluate, is_synthetic, threshold_lines
+from cesm_cli.model_evaluation import check_evaluable, evaluate, is_synthetic, threshold_lines
 from cesm_cli.options import add_data_root, output_folder
 from cesm_cli.progress import ProgressBar
 from model_core.errors import CesmError
@@ -227,6 +227,8 @@ def run(args: argparse.Namespace) -> int:
     evaluation_rows = [
         (name, m, training_rows(m, None, role="evaluation")) for name, m in evaluations
     ]
+    for name, evaluated_manifest, evaluated_rows in evaluation_rows:
+        check_evaluable(evaluated_rows, f"--evaluate {name}={evaluated_manifest.path}")
     inputs = load_inputs(
         manifest,
         rows,
@@ -249,13 +251,13 @@ def run(args: argparse.Namespace) -> int:
     trained_on = set(inputs.checksums)
     for name, evaluated_manifest, cases in evaluated_inputs:
         thresholds = {key: point["threshold"] for key, point in result.thresholds.items()}
-        evaluation[name] = evaluate(result.models, cases, thresholds, settings.batch_size)
+        evaluation[name] = evaluate(
+            result.models, cases, thresholds, settings.batch_size, evaluated_manifest.path
+        )
         overlap = sum(sums in trained_on for sums in cases.checksums)
         evaluation[name]["cases_also_in_training"] = overlap
         if overlap:
             say(f"warning: {overlap} case(s) of --evaluate {name} are training cases (same files)")
-        evaluation[name]["manifest"] = str(evaluated_manifest.path)
-        evaluation[name]["synthetic"] = is_synthetic(evaluated_manifest.path)
         say(f"evaluation {name}: {evaluation[name]['summary']}")
         for line in threshold_lines(evaluation[name]):
             say(line)

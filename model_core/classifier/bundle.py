@@ -33,14 +33,16 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from model_core.durable_write import write_durably
 from model_core.errors import CesmError
+from model_core.output_record import RECORD_FILE, TOOL_PREFIX, entry_of, read_record, unchanged
 from model_core.preprocessing.settings import PreprocessingSettings
 from model_core.vocabulary import LABELS
 
@@ -209,21 +211,71 @@ def update_metadata(folder: str | Path, updates: Mapping[str, Any]) -> Path:
     evaluation recorded after training); the weights and their checksums stay as they are.
 
     Raises:
-        BundleError: when the bundle does not load, or ``updates`` touch the keys that define
-            the models (architecture, preprocessing, folds, files).
+        BundleError: when the bundle does not load, ``updates`` touch the keys that define
+            the models (architecture, preprocessing, folds, files), or ``model.json`` cannot be
+            written (nothing is changed then).
     """
+    return _rewrite_metadata(folder, lambda metadata: {**metadata, **dict(updates)})
+
+
+def record_evaluation(
+    folder: str | Path, name: str, evaluation: Mapping[str, Any], *, replace: bool = False
+) -> Path:
+    """Keep ``evaluation`` in ``model.json`` under ``evaluation.NAME``, beside the others.
+
+    ``model.json`` is read afresh at the moment of writing, so an evaluation another process
+    recorded meanwhile is kept, and a name it took meanwhile is refused like any other.
+
+    Raises:
+        BundleError: ``NAME`` is taken and ``replace`` is false, or as :func:`update_metadata`.
+    """
+
+    def add(metadata: dict[str, Any]) -> dict[str, Any]:
+        evaluations = dict(metadata.get("evaluation") or {})
+        if name in evaluations and not replace:
+            raise BundleError(
+                f"{Path(folder) / MODEL_JSON}: already has an evaluation named {name!r}; "
+                "replace it explicitly (evaluate --overwrite) or choose another name"
+            )
+        return {**metadata, "evaluation": {**evaluations, name: dict(evaluation)}}
+
+    return _rewrite_metadata(folder, add)
+
+
+def _rewrite_metadata(
+    folder: str | Path, change: Callable[[dict[str, Any]], dict[str, Any]]
+) -> Path:
+    """Load the bundle, apply ``change`` to its ``model.json`` and write it back atomically
+    (a temporary file in the folder, ``fsync``, rename). When the folder's output record
+    (:mod:`model_core.output_record`) lists ``model.json`` as its command's unchanged output,
+    the record follows, so that the command may still replace its own bundle later."""
     bundle = load_bundle(folder)
+    path = bundle.json_path
+    record = read_record(bundle.folder)
+    entry = record.files.get(MODEL_JSON)
+    recorded = entry is not None and unchanged(entry, path)
+    description = _json_ready(change(dict(bundle.metadata)))
     protected = set(_WRITTEN_KEYS) | {"folds", "backbone", "cbam", "input_size", "preprocessing"}
-    touched = sorted(protected & set(updates))
+    touched = sorted(key for key in protected if description.get(key) != bundle.metadata.get(key))
     if touched:
-        raise BundleError(f"{bundle.json_path}: cannot update {', '.join(touched)}")
-    description = {**bundle.metadata, **_json_ready(dict(updates))}
-    _check_description(description, bundle.json_path)
-    text = json.dumps(description, indent=1, allow_nan=False) + "\n"
-    temporary = bundle.json_path.with_name(MODEL_JSON + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(bundle.json_path)
-    return bundle.json_path
+        raise BundleError(f"{path}: cannot update {', '.join(touched)}")
+    _check_description(description, path)
+    try:
+        text = json.dumps(description, indent=1, allow_nan=False) + "\n"
+    except (TypeError, ValueError) as error:
+        raise BundleError(f"{path}: the update is not JSON-ready ({error})") from error
+    try:
+        write_durably(path, text.encode("utf-8"), temporary_prefix=f"{TOOL_PREFIX}writing-")
+        if recorded and entry is not None:
+            record.files[MODEL_JSON] = entry_of(path, entry.command)
+            write_durably(
+                bundle.folder / RECORD_FILE,
+                record.to_json().encode("utf-8"),
+                temporary_prefix=f"{TOOL_PREFIX}writing-",
+            )
+    except OSError as error:
+        raise BundleError(f"{path}: cannot be written: {error.strerror or error}") from error
+    return path
 
 
 def _json_ready(value: Any) -> Any:

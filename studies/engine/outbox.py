@@ -39,7 +39,6 @@ import json
 import logging
 import os
 import re
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from model_core.durable_write import fsync_folder, write_durably
 from studies.engine.reader_api import (
     AiExposure,
     Answer,
@@ -375,7 +375,7 @@ class DecisionOutbox:
                     return existing
             path = self.folder / f"{self._next_number():08d}-{pending.submission_id}.json"
             text = json.dumps(pending.to_json(), indent=2, ensure_ascii=False) + "\n"
-            _write_durably(path, text.encode("utf-8"))
+            write_durably(path, text.encode("utf-8"), temporary_prefix=_TEMP_PREFIX)
         except OSError as error:
             raise OutboxError(
                 f"cannot keep the answer in the outbox {self.folder}: {error.strerror or error}"
@@ -454,7 +454,7 @@ class DecisionOutbox:
                 )
                 continue
             path.unlink()
-            _fsync_folder(self.folder)
+            fsync_folder(self.folder)
             delivered += 1
         return delivered
 
@@ -482,7 +482,7 @@ class DecisionOutbox:
     ) -> None:
         target = path.with_name(path.name + suffix)
         os.replace(path, target)
-        _fsync_folder(self.folder)
+        fsync_folder(self.folder)
         text = f"{message}; kept as {target.name}"
         _log.warning("%s", text)
         if on_problem is not None:
@@ -522,30 +522,6 @@ def _read(path: Path) -> PendingSubmission:
 def _submission_id_of(path: Path) -> str | None:
     match = _NAME.match(path.name)
     return match.group(2) if match else None
-
-
-def _write_durably(path: Path, content: bytes) -> None:
-    """Write ``content`` to ``path`` so that a crash leaves the old state or the new, whole."""
-    handle, temporary = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a rename or deletion in ``folder`` durable."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _safe_name(value: str) -> str:
