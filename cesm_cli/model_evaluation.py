@@ -46,10 +46,13 @@ def evaluate(
     thresholds: Mapping[str, float],
     batch_size: int,
     manifest: Path,
+    *,
+    recorded_as: str | Path | None = None,
 ) -> dict[str, Any]:
     """The evaluation record of ``models`` (their mean probability) on ``cases``
     (:class:`~model_core.classifier.inputs.CaseInputs` of ``manifest``, every case labelled),
-    as ``model.json`` keeps it (docs/formats.md, model bundle)."""
+    as ``model.json`` keeps it (docs/formats.md, model bundle). ``recorded_as``: the manifest
+    as the user named it (e.g. relative to a work folder), recorded instead of its full path."""
     import numpy as np
 
     from model_core.classifier.training import predict_probabilities
@@ -88,7 +91,7 @@ def evaluate(
         "data_fingerprint": cases.fingerprint(),
         "at_thresholds": at_thresholds,
         "summary": auc.summary(),
-        "manifest": str(manifest),
+        "manifest": str(recorded_as if recorded_as is not None else manifest),
         "synthetic": is_synthetic(manifest),
         "probabilities": {
             "case_id": list(cases.case_ids),

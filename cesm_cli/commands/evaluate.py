@@ -123,7 +123,12 @@ def run(args: argparse.Namespace) -> int:
         progress=None if args.json else ProgressBar("preprocessing"),
     )
     result = evaluate(
-        bundle.fold_models(), cases, bundle.thresholds, args.batch_size, manifest.path
+        bundle.fold_models(),
+        cases,
+        bundle.thresholds,
+        args.batch_size,
+        manifest.path,
+        recorded_as=args.manifest,
     )
     if args.json:
         print(json.dumps({"bundle": str(bundle.folder), **result}, indent=1, allow_nan=False))

@@ -219,7 +219,8 @@ def run(args: argparse.Namespace) -> int:
     )  # before any work
     say = _printer(args.quiet)
     cache = args.cache if args.cache is not None else default_cache_dir()
-    manifest = load_manifest(manifest_path(args), data_root=args.data_root)
+    named_manifest = manifest_path(args)
+    manifest = load_manifest(named_manifest, data_root=args.data_root)
     rows = training_rows(manifest, None if args.split == "all" else args.split)
     evaluations = [
         (name, load_manifest(path, data_root=args.data_root)) for name, path in args.evaluate
@@ -252,7 +253,12 @@ def run(args: argparse.Namespace) -> int:
     for name, evaluated_manifest, cases in evaluated_inputs:
         thresholds = {key: point["threshold"] for key, point in result.thresholds.items()}
         evaluation[name] = evaluate(
-            result.models, cases, thresholds, settings.batch_size, evaluated_manifest.path
+            result.models,
+            cases,
+            thresholds,
+            settings.batch_size,
+            evaluated_manifest.path,
+            recorded_as=dict(args.evaluate)[name],
         )
         overlap = sum(sums in trained_on for sums in cases.checksums)
         evaluation[name]["cases_also_in_training"] = overlap
@@ -266,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
     if args.description:
         extra["description"] = args.description
     metadata = bundle_metadata(result, **extra)
-    metadata["training_data"]["manifest"] = str(manifest.path)
+    metadata["training_data"]["manifest"] = str(named_manifest)  # as the user named it
     metadata["training_data"]["synthetic"] = is_synthetic(manifest.path)
     metadata["wall_clock_seconds"] = round(time.monotonic() - started, 1)
     with output as staging:

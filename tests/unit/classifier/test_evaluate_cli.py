@@ -210,3 +210,15 @@ def test_an_unlabelled_case_or_a_tampered_bundle_is_refused_and_nothing_changes(
     assert main([*command, "--manifest", str(easy_cohort)]) == 2
     assert str(weights) in capsys.readouterr().err
     assert (copy / MODEL_JSON).read_bytes() == before
+
+
+def test_the_manifest_is_recorded_as_the_user_named_it(
+    bundle: Path, easy_cohort: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A path relative to a work folder stays relative in model.json: a bundle that is shipped
+    does not carry the folders of the computer it was evaluated on."""
+    copy = bundle_copy(bundle, tmp_path)
+    monkeypatch.chdir(easy_cohort.parent)
+    command = ["evaluate", str(copy), "--manifest", "manifest.csv", "--cache", str(tmp_path)]
+    assert main([*command, "--record", "easy"]) == 0
+    assert load_bundle(copy).metadata["evaluation"]["easy"]["manifest"] == "manifest.csv"
