@@ -87,6 +87,7 @@ def main(store_url: str, *, argv: Sequence[str] = ()) -> int:
         window = build_main_window(store, store_url)
         window.resize(1600, 1000)
         window.showMaximized()
+        app.aboutToQuit.connect(window.shut_down)  # a quit that did not close the window
         QTimer.singleShot(0, _warm_up)
         return app.exec()
     finally:

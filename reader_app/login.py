@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QFrame,
@@ -326,12 +326,30 @@ def _centred_card(page: QWidget, width: int) -> QVBoxLayout:
     """The layout of a card ``width`` pixels wide, centred on ``page`` (login and sessions)."""
     outer = QVBoxLayout(page)
     outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    card = QFrame()
+    card = _Card()
     card.setObjectName("card")
     card.setFixedWidth(width)
-    card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+    card.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     layout = QVBoxLayout(card)
     layout.setContentsMargins(36, 30, 36, 30)
     layout.setSpacing(10)
     outer.addWidget(card)
     return layout
+
+
+class _Card(QFrame):
+    """A fixed-width card as tall as its content at that width.
+
+    A plain frame's size hints take a word-wrapped label (a long study title, a refusal
+    message) at its one-line height, and the page's layout then squeezed the fields and the
+    button until the button's text was clipped; the height for the card's own width is right.
+    """
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        layout = self.layout()
+        if layout is None:
+            return super().sizeHint()
+        return QSize(self.width(), layout.heightForWidth(self.width()))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self.sizeHint()

@@ -165,6 +165,13 @@ class MainWindow(QMainWindow):
         self._release_outbox()
         super().closeEvent(event)
 
+    def shut_down(self) -> None:
+        """Stop the reading window's threads and release the reader's outbox: the application
+        is quitting without this window being closed (``QApplication.aboutToQuit``). Answers
+        kept on this computer stay in the outbox, sent when the reader logs in here again."""
+        self._close_reading()
+        self._release_outbox()
+
     def _release_outbox(self) -> None:
         if self._submitter is not None:
             self._submitter.outbox.release()

@@ -69,19 +69,28 @@ class ProbabilityBar(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF() - 1.5, 8.0))
         painter.setFont(font)
-        # labels below the bar, alternating between two rows so that close marks never overlap
-        line = painter.fontMetrics().height()
-        for row, (name, value) in enumerate(sorted(self._thresholds.items(), key=lambda i: i[1])):
+        # labels below the bar, alternating between two rows so that close marks never overlap;
+        # the marks first, then the labels on the panel's colour, so that a second-row mark
+        # passes behind a first-row label instead of striking through its text
+        metrics = painter.fontMetrics()
+        line = metrics.height()
+        marks = sorted(self._thresholds.items(), key=lambda item: item[1])
+        painter.setPen(QPen(QColor("#f2f2f2"), 2))
+        for row, (_, value) in enumerate(marks):
             x = bar.left() + bar.width() * value
-            painter.setPen(QPen(QColor("#f2f2f2"), 2))
             painter.drawLine(
                 int(x), int(bar.top() - 4), int(x), int(bar.bottom() + 4 + line * (row % 2))
             )
-            painter.setPen(QColor("#c8ccd2"))
+        for row, (name, value) in enumerate(marks):
+            x = bar.left() + bar.width() * value
             label = f"{THRESHOLD_NAMES.get(name, name)} {value * 100:.0f} %"
-            width = painter.fontMetrics().horizontalAdvance(label)
+            width = metrics.horizontalAdvance(label)
             left = min(max(x - width / 2, 0), self.width() - width)
-            painter.drawText(int(left), int(bar.bottom() + 4 + line * (row % 2 + 1)), label)
+            baseline = bar.bottom() + 4 + line * (row % 2 + 1)
+            box = QRectF(left - 2, baseline - metrics.ascent(), width + 4, line)
+            painter.fillRect(box, self.palette().window())
+            painter.setPen(QColor("#c8ccd2"))
+            painter.drawText(int(left), int(baseline), label)
         painter.end()
 
 

@@ -332,10 +332,11 @@ class DecisionOutbox:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             lock.acquire()
         except Timeout:
-            raise OutboxInUseError(
+            _log.info("outbox %s is held by another process", self.folder)
+            raise OutboxInUseError(  # words for the reader; the folder is in the log
                 f"reader {self.reader_id} is already logged in to study {self.study_id} in "
                 "another window of the application on this computer; read there, or close "
-                f"that window first (its outbox {self.folder} is in use)"
+                "that window first"
             ) from None
         except OSError as error:
             raise OutboxError(

@@ -240,3 +240,21 @@ def test_a_reader_already_reading_in_another_window_is_sent_there(
     qtbot.waitUntil(lambda: second.reading is not None or second.sessions.isVisible())
     assert second.login.message.text() == ""
     store.close()
+
+
+def test_quitting_without_closing_the_window_stops_its_threads_and_frees_the_reader(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    store = make_study(cohort, url)
+    window = open_workstation(store, url)
+    log_in(qtbot, window, "R1", "1111")
+    _open_first_session(qtbot, window)
+    engine = window.reading._engine._thread
+    assert engine.isRunning()
+    window.shut_down()  # what QApplication.aboutToQuit calls
+    assert window.reading is None and not engine.isRunning()
+    other = open_workstation(store, url)  # the reader is free to log in elsewhere
+    log_in(qtbot, other, "R1", "1111")
+    qtbot.waitUntil(lambda: other.reading is not None or other.sessions.isVisible())
+    store.close()
