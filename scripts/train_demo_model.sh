@@ -5,7 +5,7 @@
 #   2. the test manifests: 100 internal cases (50 benign / 50 malignant) and 46 external cases
 #      (13 benign / 33 malignant), the first cases of each label in the pools;
 #   3. cesm-reader train: CBAM-Xception at 128 px from scratch, one model validated on a 20 %
-#      hold-out, Adam 1e-3, BatchNorm momentum 0.9, at most 30 epochs (stopping after 8 without a
+#      hold-out, Adam 1e-3, BatchNorm momentum 0.9, at most 30 epochs (stopping after 10 without a
 #      lower validation loss; deviations from the paper's recipe are listed in model.json), then
 #      the AUC with DeLong 95 % CI on both test cohorts.
 # Usage: scripts/train_demo_model.sh [WORK_DIR] [BUNDLE_DIR]
@@ -64,7 +64,7 @@ cd "$WORK"
 time "${CLI[@]}" train --manifest train/manifest.csv --split all \
     --out "$BUNDLE" --overwrite \
     --backbone xception --cbam --input-size 128 \
-    --holdout 0.2 --epochs 30 --batch-size 12 --plateau-patience 4 --early-stopping 8 \
+    --holdout 0.2 --epochs 30 --batch-size 12 --plateau-patience 8 --early-stopping 10 \
     --optimizer adam --learning-rate 1e-3 --batchnorm-momentum 0.9 \
     --seed 2026 --cache cache \
     --description "SYNTHETIC demo model: CBAM-Xception trained from scratch on 1200 synthetic full-size CESM cases (cesm-reader synth --size full --seed 9101); for demonstrations only, never for patients." \

@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         models = f"{bundle.fold_count} fold models" if bundle.fold_count > 1 else "1 model"
         label = args.record or manifest.path.name
-        print(f"evaluation {label} ({models}, {manifest.path}): {result['summary']}")
+        print(f"evaluation {label} ({models}, {args.manifest}): {result['summary']}")
         for line in threshold_lines(result):
             print(line)
         if result["synthetic"]:
