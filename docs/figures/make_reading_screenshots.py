@@ -16,10 +16,13 @@ The study title says which. The application is driven with keys, as a reader dri
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -194,6 +197,7 @@ def main(cohort: Path, out: Path) -> None:
     start = datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
+        os.environ["XDG_DATA_HOME"] = str(folder / "data")  # the readers' outboxes
         clock = SimulatedClock(start)
         url = _study(folder / "no_washout", cohort, 0, clock)
         _complete_first_session(url, "R1", clock)
@@ -264,6 +268,43 @@ def main(cohort: Path, out: Path) -> None:
         )
         _reading(window)
         _save(window, out / "reading_sequential_locked.png")
+        window.close()
+
+        # the same reader in a second window of the application: sent back to the first
+        clock = SimulatedClock(start)
+        url = _study(folder / "two_windows", cohort, 0, clock)
+        first = _window(url, clock)
+        _log_in(first, "R2")
+        second = _window(url, clock)
+        _keys("R2", Qt.Key.Key_Return, PINS["R2"], Qt.Key.Key_Return)
+        _until(lambda: bool(second.login.message.text()))
+        _save(second, out / "reading_login_other_window.png")
+        second.close()
+        first.close()
+
+        # the database is back but refuses the answer kept on this computer (a trigger
+        # stands for a revoked permission): the banner says so, not "cannot be reached"
+        clock = SimulatedClock(start)
+        url = _study(folder / "refused", cohort, 0, clock)
+        database = folder / "refused" / "study.db"
+        with closing(sqlite3.connect(database)) as connection, connection:
+            connection.execute(
+                "CREATE TRIGGER frozen BEFORE INSERT ON decisions BEGIN "
+                "SELECT RAISE(ABORT, 'decisions are frozen by the database administrator'); END"
+            )
+        window = _window(url, clock)
+        _log_in(window, "R2")
+        _keys(Qt.Key.Key_Return)
+        _reading(window)
+        away = database.with_suffix(".away")
+        database.rename(away)  # the store's file gone: the answer goes to the outbox
+        _keys("b", "3", "0", "]", Qt.Key.Key_Return)
+        _until(lambda: window.reading is not None and window.reading.store_banner.isVisible())
+        away.rename(database)
+        _until(lambda: "refused" in window.reading.store_banner.text())  # the 5 s retry
+        _reading(window)
+        _save(window, out / "reading_delivery_refused.png")
+        window.shut_down()  # the answer stays in the outbox; closing would warn first
         window.close()
         shutil.rmtree(folder, ignore_errors=True)
 
