@@ -9,6 +9,7 @@ the file system on a timer.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -30,5 +31,8 @@ def _reporting(synthesize: Callable[..., Any]) -> Callable[..., Any]:
 
 
 if __name__ == "__main__":
+    # as at a terminal: a test run started in the background (``cmd &`` in a script) hands its
+    # children SIGINT ignored, and Ctrl-C would then never reach the command under test
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     synth_command.synthesize_cohort = _reporting(synth_command.synthesize_cohort)  # type: ignore[assignment]
     sys.exit(main(sys.argv[1:]))
