@@ -53,3 +53,14 @@ def output_folder(text: str) -> Path:
     if not text:
         raise argparse.ArgumentTypeError("give a folder; '.' for the current one")
     return Path(text)
+
+
+def positive_int(text: str) -> int:
+    """argparse type of a count such as ``--batch-size``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text}: expected a whole number >= 1")
+    return value

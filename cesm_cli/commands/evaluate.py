@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cesm_cli.model_evaluation import check_evaluable, evaluate, threshold_lines
-from cesm_cli.options import add_data_root
+from cesm_cli.options import add_data_root, positive_int
 from cesm_cli.progress import ProgressBar
 from model_core.errors import CesmError
 
@@ -64,7 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--json", action="store_true", help="print the whole result as JSON instead of lines"
     )
     parser.add_argument(
-        "--batch-size", type=_positive, default=12, metavar="N", help="cases per batch (default 12)"
+        "--batch-size",
+        type=positive_int,
+        default=12,
+        metavar="N",
+        help="cases per batch (default 12)",
     )
     parser.add_argument(
         "--cache",
@@ -82,16 +86,6 @@ def _record_name(text: str) -> str:
             f"{text!r}: use letters, digits, '_', '-' and '.' (e.g. external_test)"
         )
     return text
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text}: expected a whole number >= 1")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cesm_cli.options import add_data_root, output_folder
+from cesm_cli.options import add_data_root, output_folder, positive_int
 from cesm_cli.progress import ProgressBar
 from model_core.errors import CesmError
 
@@ -42,7 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--out", required=True, type=output_folder, help="output folder")
     parser.add_argument(
-        "--batch-size", type=_positive, default=8, metavar="N", help="cases per batch (default 8)"
+        "--batch-size",
+        type=positive_int,
+        default=8,
+        metavar="N",
+        help="cases per batch (default 8)",
     )
     parser.add_argument(
         "--no-heatmaps",
@@ -51,16 +55,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="scores only (no Grad-CAM; about three times faster)",
     )
     add_data_root(parser)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text}: expected a whole number >= 1")
-    return value
 
 
 def _manifest(args: argparse.Namespace) -> Path:

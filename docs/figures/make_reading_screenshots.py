@@ -121,32 +121,30 @@ def _study(
     if (model_outputs / "scores.csv").is_file() and (model_outputs / "heatmaps.npz").is_file():
         (folder / "model").symlink_to(model_outputs.resolve())
         thresholds = load_bundle(DEMO_MODEL).thresholds
-        text = STUDY.format(
-            washout=washout,
-            design=design,
-            title=DEMO_MODEL_TITLE,
-            scores="model/scores.csv",
-            heatmaps="model/heatmaps.npz",
-            youden=round(thresholds["youden"], 3),
-            high_sensitivity=round(thresholds["high_sensitivity"], 3),
-        )
+        title, scores, heatmaps = DEMO_MODEL_TITLE, "model/scores.csv", "model/heatmaps.npz"
+        youden = round(thresholds["youden"], 3)
+        high_sensitivity = round(thresholds["high_sensitivity"], 3)
     else:
-        heatmaps = folder / "heatmaps"
-        heatmaps.mkdir()
+        (folder / "heatmaps").mkdir()
         manifest = load_manifest(cohort / "manifest.csv")
         for row in manifest.rows:
             mask = read_mask(cohort / row.mask, None) if row.mask else None
             if mask is not None:
-                np.save(heatmaps / f"{row.case_id}.npy", simulated_heatmap(np.asarray(mask)))
-        text = STUDY.format(
-            washout=washout,
-            design=design,
-            title=SIMULATED_TITLE,
-            scores="cohort/model_scores.csv",
-            heatmaps="heatmaps",
-            youden=0.5,
-            high_sensitivity=0.25,
-        )
+                np.save(
+                    folder / "heatmaps" / f"{row.case_id}.npy",
+                    simulated_heatmap(np.asarray(mask)),
+                )
+        title, scores, heatmaps = SIMULATED_TITLE, "cohort/model_scores.csv", "heatmaps"
+        youden, high_sensitivity = 0.5, 0.25
+    text = STUDY.format(
+        washout=washout,
+        design=design,
+        title=title,
+        scores=scores,
+        heatmaps=heatmaps,
+        youden=youden,
+        high_sensitivity=high_sensitivity,
+    )
     loaded = parse_study_definition(text, source="screenshot study.toml", base_dir=folder)
     url = f"sqlite:///{folder / 'study.db'}"
     create_study(plan_study(loaded, pins=dict(PINS)), url, clock=clock).close()

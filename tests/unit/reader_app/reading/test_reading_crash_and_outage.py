@@ -90,10 +90,19 @@ def test_a_workstation_killed_mid_session_resumes_at_the_right_case(
     store.close()
 
 
-def test_the_store_going_away_and_back_loses_and_doubles_nothing(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+def _frozen(database: Path, frozen: bool = True) -> None:
+    """A trigger refusing every new decision: stands for a permission revoked on the server."""
+    with closing(sqlite3.connect(database)) as connection, connection:
+        connection.execute(
+            "CREATE TRIGGER frozen BEFORE INSERT ON decisions "
+            "BEGIN SELECT RAISE(ABORT, 'decisions are frozen'); END"
+            if frozen
+            else "DROP TRIGGER frozen"
+        )
+
+
+def _reading_r2(qtbot, cohort: Path, tmp_path: Path, open_workstation):  # type: ignore[no-untyped-def]
+    """R2 at the workstation in session 1 of a study on an SQLite file: (store, file, window)."""
     database = tmp_path / "study.db"
     url = f"sqlite:///{database}"
     store = make_study(cohort, url)
@@ -102,6 +111,14 @@ def test_the_store_going_away_and_back_loses_and_doubles_nothing(
     wait_for_sessions(qtbot, window)
     press(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.reading is not None)
+    return store, database, window
+
+
+def test_the_store_going_away_and_back_loses_and_doubles_nothing(
+    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
+    store, database, window = _reading_r2(qtbot, cohort, tmp_path, open_workstation)
     reading = window.reading
     _answer(qtbot, window, "b", "1", "0", "]", Qt.Key.Key_Return)  # stored
     assert not reading.store_banner.isVisible()
@@ -153,29 +170,6 @@ def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
     reads = collect_export(store).reads
     assert list(reads["pom"]) == [99]  # the other workstation's answer, once
     store.close()
-
-
-def _frozen(database: Path, frozen: bool = True) -> None:
-    """A trigger refusing every new decision: stands for a permission revoked on the server."""
-    with closing(sqlite3.connect(database)) as connection, connection:
-        connection.execute(
-            "CREATE TRIGGER frozen BEFORE INSERT ON decisions "
-            "BEGIN SELECT RAISE(ABORT, 'decisions are frozen'); END"
-            if frozen
-            else "DROP TRIGGER frozen"
-        )
-
-
-def _reading_r2(qtbot, cohort: Path, tmp_path: Path, open_workstation):  # type: ignore[no-untyped-def]
-    database = tmp_path / "study.db"
-    url = f"sqlite:///{database}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", PINS["R2"])
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.reading is not None)
-    return store, database, window
 
 
 def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_why(
