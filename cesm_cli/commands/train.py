@@ -139,6 +139,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="no flips/rotation/zoom/shift of the training batches",
     )
+    recipe.add_argument(
+        "--augment-noise",
+        type=float,
+        default=0.0,
+        metavar="SD",
+        help="also add Gaussian noise, its standard deviation drawn per case from [0, SD] grey "
+        "levels of the 0-255 input, to the low-energy and recombined channels of training "
+        "batches, for robustness to a noisier centre (default 0: none, as the paper)",
+    )
     recipe.add_argument("--seed", type=int, default=0, help="default 0")
     recipe.add_argument(
         "--margin-mm",
@@ -207,6 +216,7 @@ def run(args: argparse.Namespace) -> int:
         weights=str(args.weights),
         seed=args.seed,
         augment=args.augment,
+        augment_noise=args.augment_noise,
         preprocessing=_preprocessing(args.margin_mm),
     )
     _check_weights(settings)

@@ -11,7 +11,8 @@ modification time) in ``<cache>/checksums.json`` so that a second run does not h
 again.
 
 **Pipelines.** :func:`training_dataset` shuffles, augments (random horizontal and vertical flips,
-rotation, zoom and shift, as the paper's Keras ``ImageDataGenerator``) and batches; the
+rotation, zoom and shift, as the paper's Keras ``ImageDataGenerator``; optionally, beyond the
+paper, additive Gaussian noise on the two image channels, see :func:`_augment`) and batches; the
 evaluation pipeline only batches. Both prefetch, so the model never waits for input. The
 augmentation draws from stateless random ops seeded per element from the training seed, so a
 run is reproducible, and it never touches validation or test batches.
@@ -38,6 +39,10 @@ from model_core.preprocessing import PreprocessingSettings, preprocess_case
 ROTATION_DEGREES = 20.0  # rotation_range
 ZOOM_RANGE = 0.1  # zoom_range: scale in [0.9, 1.1]
 SHIFT_FRACTION = 0.1  # width_shift_range, height_shift_range
+
+#: The leading channels that were acquired, low energy and recombined, and so receive the noise
+#: augmentation; the mask (channel 2) is drawn by a reader and never does.
+ACQUIRED_CHANNELS = 2
 
 #: Version of the cached input's computation; bump when preprocessing changes its output.
 CACHE_VERSION = 1
@@ -252,8 +257,16 @@ def _write_cached(path: Path, image: np.ndarray) -> None:
 # ---------------------------------------------------------------- tf.data
 
 
-def _augment(image: Any, seed: Any, size: int) -> Any:
-    """One random flip/rotation/zoom/shift of one (size, size, 3) float image (stateless)."""
+def _augment(image: Any, seed: Any, size: int, noise_sd: float = 0.0) -> Any:
+    """One random flip/rotation/zoom/shift of one (size, size, 3) float image (stateless).
+
+    With ``noise_sd`` > 0, Gaussian noise of a standard deviation drawn uniformly from
+    [0, noise_sd] grey levels is then added to the low-energy and recombined channels (clipped
+    to 0–255). Not in the paper: it stands for a centre whose detector is noisier than the
+    training centre's, a shift that the min–max normalisation and histogram equalisation do not
+    remove. The noise draws from the sixth of the six seeds split here, which the geometric
+    augmentation leaves unused, so a run without noise is augmented exactly as before.
+    """
     import tensorflow as tf
 
     seeds = tf.random.experimental.stateless_split(seed, num=6)
@@ -280,14 +293,30 @@ def _augment(image: Any, seed: Any, size: int) -> Any:
         fill_value=0.0,
         interpolation="BILINEAR",
         fill_mode="NEAREST",
-    )
-    return moved[0]
+    )[0]
+    if noise_sd <= 0:
+        return moved
+    noise_seeds = tf.random.experimental.stateless_split(seeds[5], num=2)
+    sd = tf.random.stateless_uniform([], noise_seeds[0], 0.0, noise_sd)
+    noise = tf.random.stateless_normal([size, size, ACQUIRED_CHANNELS], noise_seeds[1]) * sd
+    noisy = tf.clip_by_value(moved[:, :, :ACQUIRED_CHANNELS] + noise, 0.0, 255.0)
+    return tf.concat([noisy, moved[:, :, ACQUIRED_CHANNELS:]], axis=-1)
 
 
 def training_dataset(
-    images: np.ndarray, labels: np.ndarray, *, batch_size: int, seed: int, augment: bool = True
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    batch_size: int,
+    seed: int,
+    augment: bool = True,
+    noise_sd: float = 0.0,
 ) -> Any:
-    """Shuffled (again every epoch), augmented, batched, prefetched (image, label) pairs."""
+    """Shuffled (again every epoch), augmented, batched, prefetched (image, label) pairs.
+
+    ``noise_sd``: the largest standard deviation (grey levels) of the noise augmentation;
+    0 adds none (the paper's augmentation). Ignored without ``augment``.
+    """
     import tensorflow as tf
 
     size = int(images.shape[1])
@@ -296,7 +325,10 @@ def training_dataset(
     if augment:
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
         data = tf.data.Dataset.zip((data, seeds)).map(
-            lambda pair, s: (_augment(tf.cast(pair[0], tf.float32), s, size), pair[1]),
+            lambda pair, s: (
+                _augment(tf.cast(pair[0], tf.float32), s, size, noise_sd),
+                pair[1],
+            ),
             num_parallel_calls=tf.data.AUTOTUNE,
             deterministic=True,
         )

@@ -42,6 +42,9 @@ from model_core.preprocessing import BACKBONE_INPUT_SIZE, PreprocessingSettings
 #: Optimizers ``--optimizer`` accepts (Keras class names).
 OPTIMIZERS: dict[str, str] = {"rmsprop": "RMSprop", "adam": "Adam", "sgd": "SGD"}
 
+#: Upper bound of ``--augment-noise``: a quarter of the 0–255 range already buries most texture.
+MAX_NOISE_SD = 64.0
+
 #: Bump when the saved fold state's layout changes (older states are then not resumed).
 STATE_VERSION = 1
 
@@ -73,7 +76,10 @@ class TrainingSettings:
         dropout: dropout rate before the logit.
         weights: backbone start weights: ``none``, ``imagenet`` or a file path.
         seed: seeds the splits, the weights' initialisation, shuffling and augmentation.
-        augment: augment the training batches.
+        augment: augment the training batches (flips, rotation, zoom, shift).
+        augment_noise: largest standard deviation, in grey levels of the 0–255 input, of the
+            Gaussian noise added to the low-energy and recombined channels of training batches
+            (its own deviation drawn uniformly per case); 0 = none, as the paper.
         preprocessing: margin and equalisation of the inputs.
     """
 
@@ -94,6 +100,7 @@ class TrainingSettings:
     weights: str = "none"
     seed: int = 0
     augment: bool = True
+    augment_noise: float = 0.0
     preprocessing: PreprocessingSettings = field(default_factory=PreprocessingSettings)
 
     def __post_init__(self) -> None:
@@ -131,6 +138,13 @@ class TrainingSettings:
             )
         if not 0 <= self.dropout < 1:
             raise TrainingError(f"--dropout: must be in [0, 1), got {self.dropout}")
+        if not (math.isfinite(self.augment_noise) and 0 <= self.augment_noise <= MAX_NOISE_SD):
+            raise TrainingError(
+                f"--augment-noise: expected a standard deviation in [0, {MAX_NOISE_SD:g}] grey "
+                f"levels, got {self.augment_noise}"
+            )
+        if self.augment_noise > 0 and not self.augment:
+            raise TrainingError("--augment-noise: cannot add noise with --no-augment")
 
     @property
     def size(self) -> int:
@@ -179,6 +193,13 @@ class TrainingSettings:
             notes.append(f"early stopping after {self.early_stopping} epochs without gain")
         if self.weights != "imagenet":
             notes.append(f"backbone weights {self.weights!r} (the paper started from ImageNet)")
+        if not self.augment:
+            notes.append("no augmentation of the training batches")
+        if self.augment_noise > 0:
+            notes.append(
+                f"Gaussian noise (standard deviation up to {self.augment_noise:g} grey levels) "
+                "added to the image channels of training batches"
+            )
         return notes
 
 
@@ -471,6 +492,7 @@ def _train_fold(
             batch_size=settings.batch_size,
             seed=fold_seed,
             augment=settings.augment,
+            noise_sd=settings.augment_noise,
         ),
         validation_data=evaluation_dataset(
             validation_set.images, validation_set.labels, batch_size=settings.batch_size

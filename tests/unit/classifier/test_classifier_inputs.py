@@ -125,3 +125,21 @@ def test_without_augmentation_training_batches_are_the_shuffled_images() -> None
         training_dataset(images, np.array([0, 1, 0, 1]), batch_size=2, seed=0, augment=False)
     )
     assert {b.tobytes() for b in batches} == {i.astype(np.float32).tobytes() for i in images}
+
+
+def test_noise_augmentation_adds_noise_to_the_image_channels_only() -> None:
+    pytest.importorskip("tensorflow")
+    flat = np.full((64, 32, 32, 3), 128, np.uint8)
+    flat[:, 8:24, 8:24, 2] = 255  # a mask square, as a reader would draw it
+    labels = np.zeros(64, np.int8)
+
+    plain, _ = _batches(training_dataset(flat, labels, batch_size=16, seed=5))
+    noisy, _ = _batches(training_dataset(flat, labels, batch_size=16, seed=5, noise_sd=8.0))
+    # Same seed, same flips and warps: the noise is all that differs, and never in the mask.
+    np.testing.assert_array_equal(noisy[..., 2], plain[..., 2])
+    added = noisy[..., :2] - plain[..., :2]
+    per_case_sd = added.reshape(64, -1).std(axis=1)
+    assert per_case_sd.max() <= 8.0 * 1.1  # each case's deviation is drawn from [0, 8]
+    assert per_case_sd.min() < 3.0 < per_case_sd.max()  # ... and differs between cases
+    assert abs(float(added.mean())) < 0.2  # zero-mean
+    assert noisy.min() >= 0 and noisy.max() <= 255

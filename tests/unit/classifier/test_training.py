@@ -34,6 +34,9 @@ FAST_OPTIONS = [
         ({"optimizer": "adagrad"}, "--optimizer: expected one of rmsprop, adam, sgd"),
         ({"batchnorm_momentum": 1.0}, r"--batchnorm-momentum: must be in \(0, 1\)"),
         ({"backbone": "vgg"}, "--backbone: .*unknown backbone"),
+        ({"augment_noise": -1.0}, r"--augment-noise: expected a standard deviation in \[0, 64\]"),
+        ({"augment_noise": float("nan")}, "--augment-noise: expected a standard deviation"),
+        ({"augment_noise": 4.0, "augment": False}, "--augment-noise: cannot add noise with --no"),
     ],
 )
 def test_impossible_settings_are_refused_naming_the_option(settings: dict, message: str) -> None:
@@ -47,12 +50,20 @@ def test_defaults_are_the_papers_recipe_and_deviations_are_listed() -> None:
     assert (paper.plateau_patience, paper.plateau_factor, paper.folds) == (10, 0.1, 5)
     assert paper.input_size == 299 and paper.deviations_from_paper() == []
     demo = TrainingSettings(
-        input_size=128, holdout=0.2, optimizer="adam", learning_rate=1e-3, batchnorm_momentum=0.9
+        input_size=128,
+        holdout=0.2,
+        optimizer="adam",
+        learning_rate=1e-3,
+        batchnorm_momentum=0.9,
+        augment_noise=8.0,
     )
     notes = " | ".join(demo.deviations_from_paper())
     for expected in ("input 128 px instead of 299", "0.2 hold-out", "Adam learning rate 0.001",
-                     "BatchNorm momentum 0.9", "backbone weights 'none'"):  # fmt: skip
+                     "BatchNorm momentum 0.9", "backbone weights 'none'",
+                     "Gaussian noise (standard deviation up to 8 grey levels)"):  # fmt: skip
         assert expected in notes
+    unaugmented = TrainingSettings(weights="imagenet", augment=False).deviations_from_paper()
+    assert unaugmented == ["no augmentation of the training batches"]
 
 
 def test_splits_are_stratified_and_never_split_a_patient() -> None:
