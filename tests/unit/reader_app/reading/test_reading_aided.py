@@ -11,42 +11,24 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from keys import log_in, press, wait_for_sessions
+from keys import log_in, open_session, press, wait_for_case, wait_for_sessions
 from PySide6.QtCore import Qt
 from reading_study import START, make_study, read_session_through_the_api
 from sqlalchemy import select
 
-from reader_app.main_window import MainWindow
 from studies.engine.clock import SimulatedClock
 from studies.engine.reader_api import CaseToRead, ReaderSession
 from studies.store.schema import DecisionRow
 
 
-def _url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'study.db'}"
-
-
-def _reading(qtbot, window: MainWindow):  # type: ignore[no-untyped-def]
-    qtbot.waitUntil(
-        lambda: (
-            window.reading is not None
-            and window.reading.state() == "reading"
-            and window.reading.viewer.current_case() is not None
-        )
-    )
-    return window.reading
-
-
 def test_aided_reading_shows_the_model_and_records_the_heatmap_toggles(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    store = make_study(cohort, _url(tmp_path))
+    store = make_study(cohort, study_url)
     read_session_through_the_api(store, "R1", 1)
-    window = open_workstation(store, _url(tmp_path))
+    window = open_workstation(store, study_url)
     log_in(qtbot, window, "R1", "1111")
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Down, Qt.Key.Key_Return)  # session 2: aided
-    reading = _reading(qtbot, window)
+    reading = open_session(qtbot, window, Qt.Key.Key_Down, Qt.Key.Key_Return)  # 2: aided
     case = reading.current_case()
     assert case.stage == "aided" and case.model is not None
     panel = reading.aided_panel
@@ -84,14 +66,10 @@ def test_aided_reading_shows_the_model_and_records_the_heatmap_toggles(
 
 
 def test_the_sequential_design_locks_the_unaided_answer_before_the_model_appears(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader
 ) -> None:  # type: ignore[no-untyped-def]
-    store = make_study(cohort, _url(tmp_path), {"design": "sequential"})
-    window = open_workstation(store, _url(tmp_path))
-    log_in(qtbot, window, "R2", "2222")
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    reading = _reading(qtbot, window)
+    store, window = seat_reader("R2", {"design": "sequential"})
+    reading = open_session(qtbot, window)
     case = reading.current_case()
     assert case.stage == "unaided"
     assert not reading.aided_panel.isVisible() and not reading.viewer.heatmap_visible()
@@ -137,13 +115,13 @@ def test_the_sequential_design_locks_the_unaided_answer_before_the_model_appears
 
 
 def test_a_session_in_washout_shows_only_its_opening_date(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
     clock = SimulatedClock(START)
-    store = make_study(cohort, _url(tmp_path), {"washout_days": 30}, clock=clock)
+    store = make_study(cohort, study_url, {"washout_days": 30}, clock=clock)
     read_session_through_the_api(store, "R1", 1, clock=clock)
     clock.advance(timedelta(days=3))
-    window = open_workstation(store, _url(tmp_path), clock=clock)
+    window = open_workstation(store, study_url, clock=clock)
     log_in(qtbot, window, "R1", "1111")
     wait_for_sessions(qtbot, window)
     pages = window.sessions
@@ -178,7 +156,7 @@ def _watched(case: CaseToRead | None) -> CaseToRead | None:
 
 
 def test_an_unaided_session_never_asks_for_the_model_output(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+    qtbot, seat_reader, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """Every case the engine hands out is wrapped so that reading its ``model`` is recorded,
     and the engine's model loader is watched: a whole unaided session at the workstation reads
@@ -202,15 +180,11 @@ def test_an_unaided_session_never_asks_for_the_model_output(
         lambda self, n=1: [_watched(c) for c in original_upcoming(self, n)],
     )
     _WatchedCase.reads = []
-    store = make_study(cohort, _url(tmp_path))
-    window = open_workstation(store, _url(tmp_path))
-    log_in(qtbot, window, "R1", "1111")
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    reading = _reading(qtbot, window)
+    store, window = seat_reader("R1")
+    reading = open_session(qtbot, window)
     handed_out = 0
     while reading.state() != "done":
-        reading = _reading(qtbot, window)
+        reading = wait_for_case(qtbot, window)
         case = reading.current_case()
         assert isinstance(case, _WatchedCase) and case.stage == "unaided"
         handed_out += 1
@@ -220,24 +194,18 @@ def test_an_unaided_session_never_asks_for_the_model_output(
     assert _WatchedCase.reads == [] and loads == []
     # the same watch sees an aided read: the check can fail
     press(window, Qt.Key.Key_Return)
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Down, Qt.Key.Key_Return)
-    _reading(qtbot, window)
+    open_session(qtbot, window, Qt.Key.Key_Down, Qt.Key.Key_Return)
     assert _WatchedCase.reads and loads
     store.close()
 
 
 def test_keeping_the_unaided_answer_in_the_aided_stage_takes_a_second_enter(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader
 ) -> None:  # type: ignore[no-untyped-def]
     # A double tap of Enter would otherwise submit the unaided answer and, a few milliseconds
     # later, the same answer as the aided one, before the reader saw the model's output.
-    store = make_study(cohort, _url(tmp_path), {"design": "sequential"})
-    window = open_workstation(store, _url(tmp_path))
-    log_in(qtbot, window, "R2", "2222")
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    reading = _reading(qtbot, window)
+    store, window = seat_reader("R2", {"design": "sequential"})
+    reading = open_session(qtbot, window)
     case = reading.current_case()
     press(window, "m", "7", "0", "]", Qt.Key.Key_Return)
     qtbot.waitUntil(

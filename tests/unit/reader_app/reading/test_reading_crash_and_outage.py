@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from keys import log_in, press, wait_for_sessions
+from keys import log_in, open_session, press
 from PySide6.QtCore import Qt
 from reading_study import CASES, PINS, make_study
 
@@ -39,17 +39,16 @@ def _answer(qtbot, window, *keys):  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_a_workstation_killed_mid_session_resumes_at_the_right_case(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, tmp_path: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    make_study(cohort, url).close()
+    make_study(cohort, study_url).close()
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests"), str(HERE)]),
     }
     child = subprocess.Popen(
-        [sys.executable, str(HERE / "workstation_process.py"), url, "R1", PINS["R1"], "2",
+        [sys.executable, str(HERE / "workstation_process.py"), study_url, "R1", PINS["R1"], "2",
          str(tmp_path / "outbox")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -71,9 +70,9 @@ def test_a_workstation_killed_mid_session_resumes_at_the_right_case(
 
     from studies.store.database import open_store
 
-    store = open_store(url)
+    store = open_store(study_url)
     assert len(collect_export(store).reads) == 2
-    window = open_workstation(store, url)
+    window = open_workstation(store, study_url)
     log_in(qtbot, window, "R1", PINS["R1"])
     # logging in again goes straight back into the session, at the first unread case
     qtbot.waitUntil(
@@ -101,24 +100,18 @@ def _frozen(database: Path, frozen: bool = True) -> None:
         )
 
 
-def _reading_r2(qtbot, cohort: Path, tmp_path: Path, open_workstation):  # type: ignore[no-untyped-def]
+def _reading_r2(qtbot, seat_reader, study_database: Path):  # type: ignore[no-untyped-def]
     """R2 at the workstation in session 1 of a study on an SQLite file: (store, file, window)."""
-    database = tmp_path / "study.db"
-    url = f"sqlite:///{database}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", PINS["R2"])
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.reading is not None)
-    return store, database, window
+    store, window = seat_reader("R2")
+    open_session(qtbot, window)
+    return store, study_database, window
 
 
 def test_the_store_going_away_and_back_loses_and_doubles_nothing(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+    qtbot, seat_reader, study_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
-    store, database, window = _reading_r2(qtbot, cohort, tmp_path, open_workstation)
+    store, database, window = _reading_r2(qtbot, seat_reader, study_database)
     reading = window.reading
     _answer(qtbot, window, "b", "1", "0", "]", Qt.Key.Key_Return)  # stored
     assert not reading.store_banner.isVisible()
@@ -146,19 +139,10 @@ def test_the_store_going_away_and_back_loses_and_doubles_nothing(
 
 
 def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", PINS["R1"])
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.reading is not None)
-    reading = window.reading
-    qtbot.waitUntil(
-        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
-    )
+    store, window = seat_reader("R1")
+    reading = open_session(qtbot, window)
     first = reading.current_case()
     elsewhere = ReaderSession.login(store, "R1", PINS["R1"])
     elsewhere.open(1)
@@ -173,12 +157,12 @@ def test_a_case_answered_at_another_workstation_meanwhile_is_not_doubled(
 
 
 def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_why(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+    qtbot, seat_reader, study_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """Not an outage: the database is back but refuses the held answer. The banner must say
     so, not "cannot be reached" — and say it again when the database goes away once more."""
     monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
-    store, database, window = _reading_r2(qtbot, cohort, tmp_path, open_workstation)
+    store, database, window = _reading_r2(qtbot, seat_reader, study_database)
     reading = window.reading
     _frozen(database)  # in force once the database is back
     away = tmp_path / "elsewhere.db"
@@ -220,10 +204,10 @@ def test_answers_the_database_refuses_on_delivery_are_kept_and_the_banner_says_w
 
 
 def test_the_warning_about_closing_stays_while_deliveries_are_refused(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+    qtbot, seat_reader, study_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
-    store, database, window = _reading_r2(qtbot, cohort, tmp_path, open_workstation)
+    store, database, window = _reading_r2(qtbot, seat_reader, study_database)
     reading = window.reading
     _frozen(database)
     away = tmp_path / "elsewhere.db"

@@ -3,13 +3,10 @@ overlay (F1), which F1 and Esc close."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from keys import log_in, press, wait_for_sessions
+from keys import open_session, press
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
-from reading_study import make_study
 
 from reader_app.reading.keyboard import (
     DIGIT_WINDOW_S,
@@ -56,16 +53,10 @@ def test_every_key_is_bound_once_and_digits_are_digits() -> None:
 
 
 def test_the_help_overlay_lists_every_shortcut_and_closes_with_f1_or_esc(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", "1111")
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.reading is not None and window.reading.state() == "reading")
-    reading = window.reading
+    store, window = seat_reader("R1")
+    reading = open_session(qtbot, window)
     press(window, Qt.Key.Key_F1)
     overlay = reading.help_overlay
     assert overlay.isVisible()
@@ -82,19 +73,9 @@ def test_the_help_overlay_lists_every_shortcut_and_closes_with_f1_or_esc(
     store.close()
 
 
-def test_the_image_keys_drive_the_views(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
-) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", "2222")
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: window.reading is not None and window.reading.viewer.current_case() is not None
-    )
-    viewer = window.reading.viewer
+def test_the_image_keys_drive_the_views(qtbot, seat_reader) -> None:  # type: ignore[no-untyped-def]
+    store, window = seat_reader("R2")
+    viewer = open_session(qtbot, window).viewer
     view = viewer.panels[0].view
     fitted = view.viewRange()
     press(window, "i")

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from keys import log_in, press, wait_for_sessions
+from keys import log_in, open_session, press, wait_for_sessions
 from PySide6.QtCore import QEvent, QRunnable, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
@@ -20,30 +20,18 @@ from studies.engine.export import collect_export
 from studies.store.schema import DecisionRow
 
 
-def _reading(qtbot, window):  # type: ignore[no-untyped-def]
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.reading is not None)
-    reading = window.reading
-    qtbot.waitUntil(
-        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
-    )
-    return reading
-
-
 def test_an_unreadable_outbox_file_is_set_aside_and_reading_goes_on(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, tmp_path: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
+    store = make_study(cohort, study_url)
+    window = open_workstation(store, study_url)
     # left by an earlier sitting: cut short (a full disk), or written by another version
     folder = tmp_path / "outbox" / window._settings.study_id / "R1"
     folder.mkdir(parents=True)
     broken = folder / "00000001-0123abcd.json"
     broken.write_text('{"format": "cesm-reader pending submission 1", "answ', encoding="utf-8")
     log_in(qtbot, window, "R1", PINS["R1"])
-    reading = _reading(qtbot, window)
+    reading = open_session(qtbot, window)
     # the reader is told, to tell the coordinator
     assert (
         reading.message.isVisible() and f"kept as {broken.name}.corrupt" in reading.message.text()
@@ -62,22 +50,18 @@ def test_an_unreadable_outbox_file_is_set_aside_and_reading_goes_on(
 
 
 def test_a_resume_the_store_missed_is_recorded_before_the_next_answer(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader, study_database: Path, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    database = tmp_path / "study.db"
-    url = f"sqlite:///{database}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", PINS["R1"])
-    reading = _reading(qtbot, window)
+    store, window = seat_reader("R1")
+    reading = open_session(qtbot, window)
     first = reading.current_case()
     press(window, Qt.Key.Key_Space)  # paused, and the store records it
     qtbot.waitUntil(lambda: reading.is_paused() and not reading.engine_busy())
     away = tmp_path / "elsewhere.db"
-    shutil.move(database, away)
+    shutil.move(study_database, away)
     press(window, Qt.Key.Key_Space)  # resumed on screen; the store cannot record it
     qtbot.waitUntil(lambda: not reading.is_paused() and not reading.engine_busy())
-    shutil.move(away, database)
+    shutil.move(away, study_database)
     press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not reading.engine_busy())
     assert not reading.message.isVisible(), reading.message.text()
@@ -86,14 +70,9 @@ def test_a_resume_the_store_missed_is_recorded_before_the_next_answer(
     store.close()
 
 
-def test_a_held_enter_does_not_submit_the_aided_stage_it_opens(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
-) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url, {"design": "sequential"})
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", PINS["R2"])
-    reading = _reading(qtbot, window)
+def test_a_held_enter_does_not_submit_the_aided_stage_it_opens(qtbot, seat_reader) -> None:  # type: ignore[no-untyped-def]
+    store, window = seat_reader("R2", {"design": "sequential"})
+    reading = open_session(qtbot, window)
     press(window, "b", "3", "0", "]", Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: reading.current_case().stage == "aided" and not reading.engine_busy())
     aided = reading.current_case()
@@ -111,17 +90,13 @@ def test_a_held_enter_does_not_submit_the_aided_stage_it_opens(
 
 
 def test_a_session_finished_with_the_store_away_is_not_left_before_its_answers_are_sent(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, monkeypatch: pytest.MonkeyPatch
+    qtbot, seat_reader, study_database: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(reading_window, "OUTBOX_RETRY_MS", 100)
-    database = tmp_path / "study.db"
-    url = f"sqlite:///{database}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", PINS["R2"])
-    reading = _reading(qtbot, window)
+    store, window = seat_reader("R2")
+    reading = open_session(qtbot, window)
     away = tmp_path / "elsewhere.db"
-    shutil.move(database, away)
+    shutil.move(study_database, away)
     for _ in range(CASES):
         qtbot.waitUntil(
             lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
@@ -134,7 +109,7 @@ def test_a_session_finished_with_the_store_away_is_not_left_before_its_answers_a
     press(window, Qt.Key.Key_Return)  # leaving would stop the delivery: it waits for it
     qtbot.waitUntil(lambda: not reading.engine_busy())
     assert window.reading is reading
-    shutil.move(away, database)
+    shutil.move(away, study_database)
     qtbot.waitUntil(lambda: not reading.store_banner.isVisible())
     assert "is complete" in reading.done_label.text()
     assert list(collect_export(store).reads["pom"]) == [10] * CASES
@@ -145,17 +120,13 @@ def test_a_session_finished_with_the_store_away_is_not_left_before_its_answers_a
 
 @pytest.mark.parametrize("store_away", [False, True])
 def test_closing_with_a_submission_in_flight_keeps_its_answer(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation, store_away: bool
+    qtbot, seat_reader, study_database: Path, tmp_path: Path, store_away: bool
 ) -> None:  # type: ignore[no-untyped-def]
-    database = tmp_path / "study.db"
-    url = f"sqlite:///{database}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", PINS["R1"])
-    reading = _reading(qtbot, window)
+    store, window = seat_reader("R1")
+    reading = open_session(qtbot, window)
     outbox = window._submitter.outbox
     if store_away:
-        shutil.move(database, tmp_path / "elsewhere.db")
+        shutil.move(study_database, tmp_path / "elsewhere.db")
     press(window, "b", "1", "0", "]", Qt.Key.Key_Return)
     assert reading.engine_busy()  # on its way to the store when the reader closes
     closed = window.close()  # the window waits for it: committed, or in the outbox
@@ -184,13 +155,8 @@ class _Hold(QRunnable):
         self.release.wait(60)
 
 
-def test_no_answer_is_taken_before_the_case_s_images_are_on_screen(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
-) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", PINS["R1"])
+def test_no_answer_is_taken_before_the_case_s_images_are_on_screen(qtbot, seat_reader) -> None:  # type: ignore[no-untyped-def]
+    store, window = seat_reader("R1")
     wait_for_sessions(qtbot, window)
     press(window, Qt.Key.Key_Return)
     reading = window.reading

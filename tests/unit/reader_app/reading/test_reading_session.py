@@ -7,27 +7,12 @@ import importlib
 import shutil
 from pathlib import Path
 
-from keys import log_in, press, wait_for_sessions
+from keys import log_in, open_session, press, wait_for_case, wait_for_sessions
 from PySide6.QtCore import Qt
 from reading_study import CASES, make_study
 
-from reader_app.main_window import MainWindow
 from studies.engine.coordinator_api import set_coordinator_password, study_status
 from studies.engine.export import collect_export
-
-
-def _open_first_session(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    wait_for_sessions(qtbot, window)
-    press(window, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: window.reading is not None and window.reading.state() == "reading")
-
-
-def _wait_for_images(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    reading = window.reading
-    assert reading is not None
-    qtbot.waitUntil(
-        lambda: reading.state() == "reading" and reading.viewer.current_case() is not None
-    )
 
 
 def test_a_reader_reads_a_whole_session_with_the_keyboard(
@@ -36,12 +21,10 @@ def test_a_reader_reads_a_whole_session_with_the_keyboard(
     store = make_study(cohort, store_url)
     window = open_workstation(store, store_url)
     log_in(qtbot, window, "R1", "1111")
-    _open_first_session(qtbot, window)
-    reading = window.reading
-    assert reading is not None
+    reading = open_session(qtbot, window)
     given = {}
     for number in range(1, CASES + 1):
-        _wait_for_images(qtbot, window)
+        wait_for_case(qtbot, window)
         case = reading.current_case()
         assert case is not None and case.position == number
         assert reading.progress_label.text() == f"Case {number} of {CASES}"
@@ -67,11 +50,10 @@ def test_a_reader_reads_a_whole_session_with_the_keyboard(
 
 
 def test_a_wrong_pin_is_answered_in_place(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
+    store = make_study(cohort, study_url)
+    window = open_workstation(store, study_url)
     log_in(qtbot, window, "R1", "9999")
     assert window.login.isVisible() and not window.sessions.isVisible()
     assert "wrong PIN" in window.login.message.text()
@@ -82,17 +64,9 @@ def test_a_wrong_pin_is_answered_in_place(
     store.close()
 
 
-def test_an_incomplete_answer_is_refused_in_place(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
-) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", "2222")
-    _open_first_session(qtbot, window)
-    reading = window.reading
-    assert reading is not None
-    _wait_for_images(qtbot, window)
+def test_an_incomplete_answer_is_refused_in_place(qtbot, seat_reader) -> None:  # type: ignore[no-untyped-def]
+    store, window = seat_reader("R2")
+    reading = open_session(qtbot, window)
     first = reading.current_case()
     press(window, Qt.Key.Key_Return)
     panel = reading.decision_panel
@@ -110,18 +84,10 @@ def test_an_incomplete_answer_is_refused_in_place(
     store.close()
 
 
-def test_a_practice_case_shows_its_truth_in_place_and_enter_goes_on(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
-) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
+def test_a_practice_case_shows_its_truth_in_place_and_enter_goes_on(qtbot, seat_reader) -> None:  # type: ignore[no-untyped-def]
     practice = "INT0002"
-    store = make_study(cohort, url, {"practice_cases": [practice]})
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", "1111")
-    _open_first_session(qtbot, window)
-    reading = window.reading
-    assert reading is not None
-    _wait_for_images(qtbot, window)
+    store, window = seat_reader("R1", {"practice_cases": [practice]})
+    reading = open_session(qtbot, window)
     case = reading.current_case()
     assert case is not None and case.case_id == practice and case.practice
     assert reading.practice_badge.isVisible()
@@ -132,22 +98,14 @@ def test_a_practice_case_shows_its_truth_in_place_and_enter_goes_on(
     assert "Benign · 20 % · BI-RADS 3" in reading.feedback.text()
     assert reading.current_case() is case  # still on the practice case, non-modal
     press(window, Qt.Key.Key_Return)
-    _wait_for_images(qtbot, window)
+    wait_for_case(qtbot, window)
     assert reading.current_case().case_id != practice and not reading.feedback.isVisible()
     store.close()
 
 
-def test_space_pauses_the_session_in_the_store_and_resumes_it(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
-) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R2", "2222")
-    _open_first_session(qtbot, window)
-    reading = window.reading
-    assert reading is not None
-    _wait_for_images(qtbot, window)
+def test_space_pauses_the_session_in_the_store_and_resumes_it(qtbot, seat_reader) -> None:  # type: ignore[no-untyped-def]
+    store, window = seat_reader("R2")
+    reading = open_session(qtbot, window)
 
     def state() -> str:
         r2 = next(r for r in study_status(store).readers if r.reader_id == "R2")
@@ -175,12 +133,11 @@ def store_truth(store, case_id: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_the_coordinator_logs_in_with_the_password_to_the_dashboard(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
+    store = make_study(cohort, study_url)
     set_coordinator_password(store, "correct horse")
-    window = open_workstation(store, url)
+    window = open_workstation(store, study_url)
     window.login.switch_button.click()
     qtbot.waitUntil(lambda: window.login.password_field.hasFocus())
     press(window, "wrong password", Qt.Key.Key_Return)  # answered after the engine's pause
@@ -197,15 +154,14 @@ def test_the_coordinator_logs_in_with_the_password_to_the_dashboard(
 
 
 def test_a_session_whose_images_changed_does_not_open_and_says_why(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, cohort: Path, tmp_path: Path, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
     study_folder = tmp_path / "copy"
     shutil.copytree(cohort, study_folder, symlinks=True)
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(study_folder, url)
+    store = make_study(study_folder, study_url)
     image = next((study_folder / "cohort" / "cases").glob("*/recombined.dcm"))
     image.write_bytes(image.read_bytes() + b"\0")
-    window = open_workstation(store, url)
+    window = open_workstation(store, study_url)
     log_in(qtbot, window, "R1", "1111")
     wait_for_sessions(qtbot, window)
     press(window, Qt.Key.Key_Return)
@@ -217,14 +173,11 @@ def test_a_session_whose_images_changed_does_not_open_and_says_why(
 
 
 def test_a_reader_already_reading_in_another_window_is_sent_there(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    first = open_workstation(store, url)
-    log_in(qtbot, first, "R1", "1111")
-    _open_first_session(qtbot, first)
-    second = open_workstation(store, url)  # a second window of the application, same computer
+    store, first = seat_reader("R1")
+    open_session(qtbot, first)
+    second = open_workstation(store, study_url)  # a second window of the application
     log_in(qtbot, second, "R1", "1111")
     assert second.login.isVisible() and second.reading is None
     assert "already logged in to study" in second.login.message.text()
@@ -243,18 +196,15 @@ def test_a_reader_already_reading_in_another_window_is_sent_there(
 
 
 def test_quitting_without_closing_the_window_stops_its_threads_and_frees_the_reader(
-    qtbot, cohort: Path, tmp_path: Path, open_workstation
+    qtbot, seat_reader, study_url: str, open_workstation
 ) -> None:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'study.db'}"
-    store = make_study(cohort, url)
-    window = open_workstation(store, url)
-    log_in(qtbot, window, "R1", "1111")
-    _open_first_session(qtbot, window)
+    store, window = seat_reader("R1")
+    open_session(qtbot, window)
     engine = window.reading._engine._thread
     assert engine.isRunning()
     window.shut_down()  # what QApplication.aboutToQuit calls
     assert window.reading is None and not engine.isRunning()
-    other = open_workstation(store, url)  # the reader is free to log in elsewhere
+    other = open_workstation(store, study_url)  # the reader is free to log in elsewhere
     log_in(qtbot, other, "R1", "1111")
     qtbot.waitUntil(lambda: other.reading is not None or other.sessions.isVisible())
     store.close()
