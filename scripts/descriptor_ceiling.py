@@ -8,8 +8,8 @@ test AUC is from what these particular cases allow (benign mimics such as mastit
 benign-looking cancers such as mucinous carcinoma are drawn on purpose, see
 docs/synthetic_cohorts.md). SYNTHETIC data only.
 
-Usage: python scripts/descriptor_ceiling.py WORK_DIR
-(WORK_DIR as made by scripts/train_demo_model.sh: train/, internal_pool/, external_pool/.)
+Usage: python scripts/descriptor_ceiling.py WORK_DIR, WORK_DIR as made by
+scripts/train_demo_model.sh (train/, internal_pool/, external_pool/).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from studies.analysis.roc import auc_delong
+
+USAGE = "usage: python scripts/descriptor_ceiling.py WORK_DIR"
 
 CATEGORIES = ["shape", "margin", "enhancement_pattern"]
 NUMBERS = [
@@ -66,5 +68,5 @@ def main(work: Path) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit(__doc__.strip().splitlines()[-2])
+        sys.exit(USAGE)
     main(Path(sys.argv[1]))
