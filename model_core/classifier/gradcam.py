@@ -25,10 +25,9 @@ from typing import Any
 
 import numpy as np
 
+from model_core.classifier.architectures import LOGIT_LAYER
+from model_core.classifier.probability import sigmoid
 from model_core.errors import CesmError
-
-#: The layer whose output is the logit (``architectures.LOGIT_LAYER``).
-LOGIT_LAYER = "logit"
 
 
 class GradCamError(CesmError):
@@ -49,7 +48,7 @@ class GradCamResult:
 
     @property
     def probabilities(self) -> np.ndarray:
-        """The sigmoid of the logits (what the model outputs), float64 (batch,)."""
+        """The probabilities of the logits (``probability.sigmoid``), float64 (batch,)."""
         return sigmoid(self.logits)
 
 
@@ -136,9 +135,3 @@ def _layer(model: Any, name: str, role: str) -> Any:
             f"{role} layer {name!r} not found in model {model.name!r} "
             f"({len(names)} layers; the last ones: {shown})"
         ) from None
-
-
-def sigmoid(logits: np.ndarray) -> np.ndarray:
-    """The logistic function, numerically stable, in float64: probabilities from logits."""
-    values = np.asarray(logits, dtype=np.float64)
-    return np.exp(-np.logaddexp(0.0, -values))

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from model_core.classifier.bundle import ModelBundle, load_bundle
-from model_core.classifier.gradcam import GradCam, sigmoid
+from model_core.classifier.gradcam import GradCam
+from model_core.classifier.probability import sigmoid
 from model_core.formats.heatmaps import HeatmapEntry, write_heatmaps
 from model_core.formats.scores import fold_column, write_scores
 from model_core.manifest import Manifest, load_case, load_manifest

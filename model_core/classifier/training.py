@@ -35,6 +35,7 @@ import numpy as np
 from model_core.classifier.architectures import ModelBuildError, backbone_spec, check_input_size
 from model_core.classifier.bundle import load_weights, save_weights
 from model_core.classifier.inputs import CaseInputs, evaluation_dataset, training_dataset
+from model_core.classifier.probability import model_logits, sigmoid
 from model_core.classifier.thresholds import operating_points
 from model_core.errors import CesmError
 from model_core.preprocessing import BACKBONE_INPUT_SIZE, PreprocessingSettings
@@ -526,16 +527,11 @@ def _train_fold(
 def predict_probabilities(
     models: list[Any], images: np.ndarray, batch_size: int = 32
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(mean probability over ``models``, per-model probabilities (models, cases))."""
-    per_model = []
-    for model in models:
-        outputs = [
-            np.asarray(model(batch, training=False), dtype=np.float64)[:, 0]
-            for batch in evaluation_dataset(images, None, batch_size=batch_size)
-        ]
-        per_model.append(np.concatenate(outputs) if outputs else np.zeros(0))
-    stacked = np.stack(per_model)
-    return stacked.mean(axis=0), stacked
+    """(mean probability over ``models``, per-model probabilities (models, cases)), each the
+    float64 sigmoid of the model's logit (``probability.py``), exactly as ``predict`` computes
+    them, so that thresholds chosen here mean the same there."""
+    per_model = sigmoid(model_logits(models, images, batch_size))
+    return per_model.mean(axis=0), per_model
 
 
 class _KeepBest:

@@ -18,6 +18,7 @@ from model_core.classifier.inference import (
     predict_manifest,
     prepare_input,
 )
+from model_core.classifier.training import predict_probabilities
 from model_core.errors import CesmError
 from model_core.formats.heatmaps import full_extent_heatmap, read_heatmaps
 from model_core.manifest import load_manifest
@@ -60,6 +61,10 @@ def test_probability_is_the_mean_of_the_folds(
         assert case.probability == pytest.approx(np.mean(case.fold_probabilities), abs=1e-12)
     frame = predictions.scores_frame()
     assert list(frame.columns) == ["case_id", "probability", "fold_1", "fold_2"]
+    # training computes the same probabilities (its thresholds then mean the same here)
+    _, per_fold = predict_probabilities(models, images, batch_size=2)
+    shown = np.array([case.fold_probabilities for case in predictions.cases]).T
+    np.testing.assert_allclose(shown, per_fold, rtol=1e-6, atol=0)
 
 
 def test_heat_maps_are_fold_averaged_grad_cam_on_the_source_pixel_grid(
