@@ -11,7 +11,8 @@ sets; the bundle does the same with:
 
 A case is called malignant when its probability is **≥** the cut-off; every cut-off is one of
 the observed probabilities, or 1.0 when only "nobody is positive" reaches a target (possible for
-high specificity when the classes overlap at the top). The same convention as
+high specificity when the classes overlap at the top); the classifier's probabilities never
+reach 1.0 (``probability.py``), so that cut-off calls nobody malignant. The same convention as
 ``studies.analysis.roc``, which ``model_core`` may not import.
 """
 
