@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from model_core.classifier.architectures import ModelBuildError, backbone_spec, check_input_size
-from model_core.classifier.bundle import load_weights, save_weights
+from model_core.classifier.bundle import load_weights, round_to_stored, save_weights
 from model_core.classifier.inputs import CaseInputs, evaluation_dataset, training_dataset
 from model_core.classifier.probability import model_logits, sigmoid
 from model_core.classifier.thresholds import operating_points
@@ -504,6 +504,7 @@ def _train_fold(
         verbose=0,
     )
     best.restore(model)
+    round_to_stored(model)  # predict with the weights the bundle will hold
     probabilities = predict_probabilities([model], validation_set.images, settings.batch_size)[0]
     recorded = {
         name: [float(value) for value in values] for name, values in history.history.items()

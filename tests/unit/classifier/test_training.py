@@ -12,7 +12,13 @@ import pytest
 from cesm_cli.main import main
 from model_core.classifier.bundle import MODEL_JSON, load_bundle
 from model_core.classifier.inputs import load_inputs, training_rows
-from model_core.classifier.training import TrainingError, TrainingSettings, make_splits, train
+from model_core.classifier.training import (
+    TrainingError,
+    TrainingSettings,
+    make_splits,
+    predict_probabilities,
+    train,
+)
 from model_core.manifest import load_manifest
 
 #: The fastest real configuration: ResNet50 (accepts 32 px) with CBAM, one epoch.
@@ -154,6 +160,16 @@ def test_one_epoch_end_to_end_gives_a_valid_bundle(trained, easy_cohort) -> None
     assert evaluation["cases_also_in_training"] == 16  # evaluated on its own training data
     images = np.zeros((2, 32, 32, 3), "float32")
     assert all(model(images).shape == (2, 1) for model in bundle.fold_models())
+    # the recorded figures are the shipped weights' (float16 on disk), not training's float32
+    manifest = load_manifest(easy_cohort)
+    cases = load_inputs(manifest, training_rows(manifest), input_size=32,
+                        settings=bundle.preprocessing, cache_dir=None)  # fmt: skip
+    shipped, _ = predict_probabilities(bundle.fold_models(), cases.images)
+    recorded = dict(zip(evaluation["probabilities"]["case_id"],
+                        evaluation["probabilities"]["probability"], strict=True))  # fmt: skip
+    np.testing.assert_allclose(
+        shipped, [recorded[case_id] for case_id in cases.case_ids], rtol=0, atol=6e-7
+    )
     assert not (trained.parent / "cache" / "training").exists() or not any(
         (trained.parent / "cache" / "training").iterdir()
     )  # the resume state is gone once the bundle is written
