@@ -13,7 +13,7 @@ So :func:`sigmoid` never returns 1.0: its largest value is :data:`MAX_PROBABILIT
 just below 1, reached above a logit of about 36.7. Ranking is unchanged except that logits
 beyond that tie (as they already did in the model's float32 output from about 17).
 
-TensorFlow is imported inside :func:`model_logits`, never at module import.
+Keras and TensorFlow are imported only when logits are computed, never at module import.
 """
 
 from __future__ import annotations

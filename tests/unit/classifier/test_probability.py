@@ -71,16 +71,15 @@ def test_training_probabilities_come_from_the_logit_not_the_saturated_float32_si
     np.testing.assert_array_equal(mean, sigmoid(logits))
 
 
-def test_thresholds_chosen_on_saturated_cases_keep_their_meaning() -> None:
-    """Malignant cases at logits far beyond 17 and a benign one at ~20: every probability
-    stays distinct from 1.0 and the high-specificity cut-off calls the benign case negative."""
-    probabilities = sigmoid(np.array([-2.0, -1.0, 0.5, 20.0, 25.0, 40.0, 50.0]))
+def test_the_nobody_positive_cutoff_calls_nobody_even_at_saturated_logits() -> None:
+    """The most confident case is benign (logit 40, where a float32 sigmoid gives exactly
+    1.0): no observed cut-off reaches specificity 0.95, so high specificity falls back to 1.0,
+    recorded as specificity 1 — and applying it must indeed call no case malignant."""
+    probabilities = sigmoid(np.array([-2.0, -1.0, 0.5, 40.0, 1.0, 2.0, 3.0]))
     labels = np.array([0, 0, 0, 0, 1, 1, 1])
-    points = operating_points(probabilities, labels)
-    cutoff = points["high_specificity"].threshold
-    assert cutoff <= 1.0
-    calls = probabilities >= cutoff
-    assert not calls[labels == 0].any()
+    point = operating_points(probabilities, labels)["high_specificity"]
+    assert (point.threshold, point.specificity, point.sensitivity) == (1.0, 1.0, 0.0)
+    assert not (probabilities >= point.threshold).any()
 
 
 def test_a_model_without_a_logit_layer_is_refused_by_name() -> None:
